@@ -1,0 +1,177 @@
+from django.db import models
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from fcsf_actions.text import normalize_label
+from structures.models import Structure, unique_slug
+
+
+class VocabularyQuerySet(models.QuerySet):
+    def get_by_label(self, label):
+        return self.filter(cle=normalize_label(label)).first()
+
+    def get_or_create_by_label(self, label):
+        """The entry whose label is `label` whatever its case and accents; created at the end of the list if new.
+
+        Returns (entry, created). The first spelling met is kept for display.
+        """
+        entry = self.get_by_label(label)
+        if entry:
+            return entry, False
+        position = (self.aggregate(last=Max("position"))["last"] or 0) + 1
+        return self.create(libelle=label.strip(), position=position), True
+
+
+class Vocabulary(models.Model):
+    """A list of values the federation may extend in the admin (dimensions, publics, mots-clés…)."""
+
+    libelle = models.CharField("libellé", max_length=200)
+    cle = models.CharField("clé de rapprochement", max_length=200, unique=True, editable=False)
+    slug = models.SlugField("identifiant d’URL", max_length=100, unique=True, editable=False)
+    position = models.PositiveIntegerField("position", default=0, help_text="Ordre d’affichage dans les listes.")
+
+    objects = VocabularyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "libelle"]
+
+    def __str__(self):
+        return self.libelle
+
+    def save(self, *args, **kwargs):
+        self.cle = normalize_label(self.libelle)
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.libelle)
+        super().save(*args, **kwargs)
+
+
+class Dimension(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "dimension"
+
+
+class Statut(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "statut de l’action"
+        verbose_name_plural = "statuts de l’action"
+
+
+class Public(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "public"
+
+
+class Territoire(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "territoire concerné"
+        verbose_name_plural = "territoires concernés"
+
+
+class Initiative(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "initiative"
+
+
+class MotCle(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "mot-clé"
+        verbose_name_plural = "mots-clés"
+
+
+class Partenaire(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "partenaire"
+
+
+class ActionQuerySet(models.QuerySet):
+    def published(self):
+        """The only actions the public may ever see."""
+        return self.filter(state=Action.State.PUBLIEE)
+
+
+class Action(models.Model):
+    class State(models.TextChoices):
+        BROUILLON = "brouillon", "Brouillon"
+        SOUMISE = "soumise", "Soumise à validation"
+        PUBLIEE = "publiee", "Publiée"
+        ARCHIVEE = "archivee", "Archivée"
+
+    titre = models.CharField("titre", max_length=300)
+    slug = models.SlugField("identifiant d’URL", max_length=100, unique=True, editable=False)
+    structure = models.ForeignKey(
+        Structure, on_delete=models.PROTECT, related_name="actions", verbose_name="structure organisatrice"
+    )
+    fichiers_associes = models.TextField("fichier(s) associé(s)", blank=True)
+    statut = models.ForeignKey(
+        Statut, on_delete=models.PROTECT, null=True, blank=True, related_name="actions", verbose_name="statut"
+    )
+    raisons_fin = models.TextField("raisons pour lesquelles l’action est terminée", blank=True)
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, null=True, blank=True, related_name="actions", verbose_name="dimension"
+    )
+    mots_cles = models.ManyToManyField(MotCle, blank=True, related_name="actions", verbose_name="mots-clés")
+    resume = models.TextField("résumé", blank=True)
+    initiatives = models.ManyToManyField(
+        Initiative, blank=True, related_name="actions", verbose_name="qui est à l’initiative de l’action ?"
+    )
+    precision_initiative = models.TextField("précision (si autre)", blank=True)
+    territoire = models.ForeignKey(
+        Territoire,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="territoire concerné",
+    )
+    description_experience = models.TextField(
+        "description de l’expérience, ses objectifs, ses acteurs et ses différentes phases", blank=True
+    )
+    public = models.ForeignKey(
+        Public, on_delete=models.PROTECT, null=True, blank=True, related_name="actions", verbose_name="public"
+    )
+    partenaires = models.ManyToManyField(
+        Partenaire, blank=True, related_name="actions", verbose_name="partenaires d’action"
+    )
+    description_generale = models.TextField("description générale", blank=True)
+    ressources_financieres = models.TextField("ressources financières mobilisées", blank=True)
+    nombre_personnes = models.TextField("nombre de personnes mobilisées", blank=True)
+    resultat_territoire = models.TextField("résultat sur le territoire", blank=True)
+    resultat_centre = models.TextField("résultat pour le centre social", blank=True)
+    resultat_habitants = models.TextField("résultat pour les habitants", blank=True)
+    limites = models.TextField("suite de l’action : limites", blank=True)
+    perspectives = models.TextField("suite de l’action : perspectives", blank=True)
+
+    state = models.CharField(
+        "état de publication", max_length=10, choices=State.choices, default=State.BROUILLON, db_index=True
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True, editable=False)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action"
+        ordering = ["-published_at", "-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "titre"],
+                name="action_unique_title_per_structure",
+                violation_error_message="Cette structure a déjà une action de ce titre.",
+            )
+        ]
+
+    def __str__(self):
+        return self.titre
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Action, self.titre)
+        if self.state == self.State.PUBLIEE and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("actions:detail", kwargs={"slug": self.slug})

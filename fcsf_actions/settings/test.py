@@ -1,0 +1,16 @@
+"""Test settings: deterministic and fast. The database still comes from DATABASE_URL (SQLite or PostgreSQL)."""
+
+from fcsf_actions.settings.base import *  # noqa: F403
+from fcsf_actions.settings.base import TEMPLATES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# An undefined variable in a template is a bug: make it visible in tests.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "!!MISSING %s!!"
+# Serve static files from the finders: no collectstatic before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
