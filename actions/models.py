@@ -149,6 +149,13 @@ class Action(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     published_at = models.DateTimeField("publiée le", null=True, blank=True, editable=False)
+    imported_fingerprint = models.CharField(
+        "empreinte du dernier import",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Permet de savoir si l’action a été modifiée à la main depuis son dernier import.",
+    )
 
     objects = ActionQuerySet.as_manager()
 

@@ -33,29 +33,34 @@ class Region(models.Model):
         return self.nom
 
 
+def match_departement(departements, text):
+    """The département of `departements` named or coded by `text`, or None.
+
+    A code matches only exactly ("73" is never "973"); a name matches whatever its case, accents,
+    hyphens and apostrophes ("VAL-D’OISE" is "Val-d'Oise").
+    """
+    text = text.strip()
+    key = normalize_label(text)
+    if not key:
+        return None
+    by_code = next((departement for departement in departements if departement.code == text.upper()), None)
+    return by_code or next(
+        (departement for departement in departements if normalize_label(departement.nom) == key), None
+    )
+
+
+def closest_departement_names(departements, text, limit=3):
+    names = {normalize_label(departement.nom): departement.nom for departement in departements}
+    keys = difflib.get_close_matches(normalize_label(text), names, n=limit, cutoff=0.6)
+    return [names[key] for key in keys]
+
+
 class DepartementQuerySet(models.QuerySet):
     def match(self, text):
-        """The département named or coded by `text`, or None.
-
-        A code matches only exactly ("73" is never "973"); a name matches whatever its case, accents,
-        hyphens and apostrophes ("VAL-D’OISE" is "Val-d'Oise").
-        """
-        text = text.strip()
-        by_code = self.filter(code__iexact=text).first()
-        if by_code:
-            return by_code
-        key = normalize_label(text)
-        if not key:
-            return None
-        for departement in self:
-            if normalize_label(departement.nom) == key:
-                return departement
-        return None
+        return match_departement(self, text)
 
     def closest_names(self, text, limit=3):
-        names = {normalize_label(departement.nom): departement.nom for departement in self}
-        keys = difflib.get_close_matches(normalize_label(text), names, n=limit, cutoff=0.6)
-        return [names[key] for key in keys]
+        return closest_departement_names(self, text, limit)
 
 
 class Departement(models.Model):

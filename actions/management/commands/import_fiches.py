@@ -1,0 +1,106 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from actions.fiches.loader import load_bytes
+from actions.models import Action
+
+STDIN = "-"
+
+
+def collect_files(paths):
+    """The files named by `paths`, folders expanded to their .txt files (sorted); raises on a missing path."""
+    files = []
+    for raw in paths:
+        if raw == STDIN:
+            files.append(STDIN)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{raw} : fichier ou dossier introuvable. Vérifiez le chemin.", returncode=2)
+    if not files:
+        raise CommandError("Aucun fichier .txt à importer dans les chemins donnés.", returncode=2)
+    return files
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe des exports texte de fiches action (fichiers, dossiers de .txt, ou - pour l’entrée standard). "
+        "Chaque fichier est importé en entier ou pas du tout ; réimporter un fichier ne change rien. "
+        "Code de sortie : 0 tout est importé, 1 des fichiers sont refusés, 2 erreur d’utilisation."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="CHEMIN", help="fichier .txt, dossier, ou - (entrée standard)")
+        parser.add_argument(
+            "--state",
+            choices=[Action.State.PUBLIEE, Action.State.SOUMISE, Action.State.BROUILLON],
+            default=Action.State.PUBLIEE,
+            help="état des actions créées (défaut : publiee) ; les actions déjà présentes gardent le leur",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="tout vérifier et tout compter sans rien écrire")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="écraser aussi les actions modifiées dans l’administration depuis leur dernier import",
+        )
+
+    def handle(self, *args, paths, state, dry_run, force, **options):
+        files = collect_files(paths)
+        show_progress = len(files) > 1 and self.stdout.isatty()
+        reports = []
+        for index, file in enumerate(files, start=1):
+            if show_progress:
+                self.stdout.write(f"\r[{index}/{len(files)}] {file}"[:100].ljust(100), ending="")
+                self.stdout.flush()
+            if file == STDIN:
+                data, name = sys.stdin.buffer.read(), "<stdin>"
+            else:
+                data, name = file.read_bytes(), str(file)
+            report = load_bytes(data, name, state=state, dry_run=dry_run, force=force)
+            reports.append(report)
+            if show_progress:
+                self.stdout.write("\r" + " " * 100 + "\r", ending="")
+            self.print_report(report)
+        self.print_summary(reports, dry_run)
+        refused = sum(report.refused for report in reports)
+        if refused:
+            raise CommandError(
+                f"{refused} fichier(s) refusé(s) sur {len(reports)} : corrigez les erreurs ci-dessus puis relancez "
+                "l’import (les fichiers acceptés ne seront pas dupliqués).",
+                returncode=1,
+            )
+
+    def print_report(self, report):
+        for diagnostic in report.warnings:
+            self.stderr.write(f"{diagnostic} [avertissement]", style_func=self.style.WARNING)
+        for diagnostic in report.errors:
+            self.stderr.write(f"{diagnostic} [erreur]", style_func=self.style.ERROR)
+        if report.refused:
+            self.stdout.write(f"{report.filename} : REFUSÉ, rien n’a été écrit ({len(report.errors)} erreur(s))")
+        else:
+            self.stdout.write(
+                f"{report.filename} : {report.fiches} fiche(s) — {report.created} créée(s), "
+                f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s), {report.conflicts} en conflit"
+            )
+
+    def print_summary(self, reports, dry_run):
+        def total(name):
+            return sum(getattr(report, name) for report in reports if not report.refused)
+
+        refused_fiches = sum(report.fiches for report in reports if report.refused)
+        changes = total("created") + total("updated")
+        self.stdout.write(
+            ("Simulation (--dry-run), rien n’a été écrit. " if dry_run else "")
+            + f"Bilan : {len(reports)} fichier(s), {total('fiches')} fiche(s) lue(s) ; "
+            f"{total('created')} créée(s), {total('updated')} mise(s) à jour, {total('unchanged')} inchangée(s), "
+            f"{total('conflicts')} en conflit, {refused_fiches} refusée(s) ; "
+            f"{sum(len(report.warnings) for report in reports)} avertissement(s)."
+        )
+        if not changes and not dry_run and not any(report.refused for report in reports):
+            self.stdout.write("Aucun changement : la base était déjà à jour.")
