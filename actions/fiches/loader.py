@@ -70,8 +70,11 @@ def action_content(action):
     return content
 
 
-def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, force=False):
-    """Imports one export file. Never raises for bad content: errors are in the returned report."""
+def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, force=False, progress=None):
+    """Imports one export file. Never raises for bad content: errors are in the returned report.
+
+    `progress`, if given, is called with (fiches written, fiches in the file) as the import goes.
+    """
     report = LoadReport(filename)
     try:
         parsed = parse_bytes(data, filename)
@@ -82,7 +85,7 @@ def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, for
     report.warnings = list(parsed.warnings)
     try:
         with transaction.atomic():
-            _FileLoader(report, state=state, force=force).load(parsed.fiches)
+            _FileLoader(report, state=state, force=force, progress=progress).load(parsed.fiches)
             if report.errors or dry_run:
                 raise _RolledBack
     except _RolledBack:
@@ -93,8 +96,9 @@ def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, for
 
 
 class _FileLoader:
-    def __init__(self, report, *, state, force):
+    def __init__(self, report, *, state, force, progress):
         self.report = report
+        self.progress = progress or (lambda done, total: None)
         self.state = state
         self.force = force
         self.departements = list(Departement.objects.all())
@@ -110,8 +114,9 @@ class _FileLoader:
         resolved = [(fiche, self.departement(fiche)) for fiche in fiches]
         if self.report.errors:
             return
-        for fiche, departement in resolved:
+        for done, (fiche, departement) in enumerate(resolved, start=1):
             self.upsert(fiche, self.structure(fiche, departement))
+            self.progress(done, len(resolved))
 
     def departement(self, fiche):
         match = match_departement(self.departements, fiche.departement_nom)

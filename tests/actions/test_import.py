@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from actions.fiches.loader import load_bytes
 from actions.fiches.renderer import render_file
 from actions.fiches.stored import fiche_from_action, prefetched_actions
 from actions.models import Action, MotCle, Partenaire, Public
@@ -304,3 +305,24 @@ def test_command_exit_status_from_a_shell(tmp_path):
     assert manage("import_fiches", "-", stdin=b"nothing here").returncode == 1
     assert manage("import_fiches", "nowhere.txt").returncode == 2
     assert manage("import_fiches").returncode == 2
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_fiche_by_fiche():
+    seen = []
+    report = load_bytes(SAMPLE.read_bytes(), "sample.txt", progress=lambda done, total: seen.append((done, total)))
+    assert report.created == 25
+    assert seen == [(done, 25) for done in range(1, 26)]
+
+
+@pytest.mark.django_db
+def test_progress_bar_only_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    call_command("import_fiches", str(SAMPLE), stdout=out, stderr=io.StringIO())
+    assert "25/25" in out.getvalue() and "#" * 30 in out.getvalue()
+    plain, _ = run_import(SAMPLE)
+    assert "#" not in plain

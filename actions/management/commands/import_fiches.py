@@ -7,6 +7,7 @@ from actions.fiches.loader import load_bytes
 from actions.models import Action
 
 STDIN = "-"
+PROGRESS_WIDTH = 100
 
 
 def collect_files(paths):
@@ -52,20 +53,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, state, dry_run, force, **options):
         files = collect_files(paths)
-        show_progress = len(files) > 1 and self.stdout.isatty()
         reports = []
         for index, file in enumerate(files, start=1):
-            if show_progress:
-                self.stdout.write(f"\r[{index}/{len(files)}] {file}"[:100].ljust(100), ending="")
-                self.stdout.flush()
             if file == STDIN:
                 data, name = sys.stdin.buffer.read(), "<stdin>"
             else:
                 data, name = file.read_bytes(), str(file)
-            report = load_bytes(data, name, state=state, dry_run=dry_run, force=force)
+            progress = self.progress_bar(f"[{index}/{len(files)}] {name}") if self.stdout.isatty() else None
+            report = load_bytes(data, name, state=state, dry_run=dry_run, force=force, progress=progress)
+            if progress:
+                self.stdout.write("\r" + " " * PROGRESS_WIDTH + "\r", ending="")
             reports.append(report)
-            if show_progress:
-                self.stdout.write("\r" + " " * 100 + "\r", ending="")
             self.print_report(report)
         self.print_summary(reports, dry_run)
         refused = sum(report.refused for report in reports)
@@ -75,6 +73,17 @@ class Command(BaseCommand):
                 "l’import (les fichiers acceptés ne seront pas dupliqués).",
                 returncode=1,
             )
+
+    def progress_bar(self, prefix):
+        """A one-line progress bar, redrawn in place: only for a terminal, so logs stay clean."""
+
+        def draw(done, total):
+            filled = 30 * done // total
+            line = f"\r{prefix[: PROGRESS_WIDTH - 45]} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+            self.stdout.write(line, ending="")
+            self.stdout.flush()
+
+        return draw
 
     def print_report(self, report):
         for diagnostic in report.warnings:
