@@ -1,18 +1,153 @@
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.text import Truncator
 
-from actions.models import Action
+from actions import search
+from actions.facets import build_facets, facet_counts
+from actions.filters import ActionFilterSet
+from actions.models import Action, Dimension
+
+PAGE_SIZE = 20
+CARD_RELATED = ("structure__departement", "dimension", "statut")
+
+# The fiche's sections in the order of the fiche (see docs/fiche-format.md). Structure, statut and dimension open
+# the page; the others follow, empty ones left out. Kind "text" keeps line breaks, "links" are filter links.
+FICHE_SECTIONS = (
+    ("fichiers_associes", "Fichier(s) associé(s)", "text"),
+    ("raisons_fin", "Raisons pour lesquelles l’action est terminée", "text"),
+    ("mots_cles", "Mots-clés", "links"),
+    ("resume", "Résumé", "text"),
+    ("initiatives", "Qui est à l’initiative de l’action\u202f?", "links"),
+    ("precision_initiative", "Précision sur l’initiative", "text"),
+    ("territoire", "Territoire concerné", "links"),
+    ("description_experience", "Description de l’expérience, ses objectifs, ses acteurs et ses phases", "text"),
+    ("public", "Public", "links"),
+    ("partenaires", "Partenaires de l’action", "links"),
+    ("description_generale", "Description générale", "text"),
+    ("ressources_financieres", "Ressources financières mobilisées", "text"),
+    ("nombre_personnes", "Nombre de personnes mobilisées", "text"),
+    ("resultat_territoire", "Résultat sur le territoire", "text"),
+    ("resultat_centre", "Résultat pour le centre social", "text"),
+    ("resultat_habitants", "Résultat pour les habitants", "text"),
+    ("limites", "Suite de l’action\u202f: limites", "text"),
+    ("perspectives", "Suite de l’action\u202f: perspectives", "text"),
+)
+# Query-string parameter of the list filter each linked vocabulary field leads to.
+FILTER_PARAMS = {
+    "mots_cles": "mots_cles",
+    "initiatives": "initiative",
+    "territoire": "territoire",
+    "public": "public",
+    "partenaires": "partenaire",
+}
+
+
+def dimension_counts(actions):
+    """[(dimension, count)] for the given actions, in the dimensions' order, zero counts included."""
+    counts = dict(actions.order_by().values_list("dimension").annotate(n=Count("pk")))
+    return [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
 
 
 def home(request):
-    latest = Action.objects.published().select_related("structure__departement", "dimension")[:6]
-    return render(request, "actions/home.html", {"latest": latest})
+    published = Action.objects.published()
+    context = {
+        "total": published.count(),
+        "dimensions": dimension_counts(published),
+        "latest": published.select_related(*CARD_RELATED)
+        .prefetch_related("mots_cles")
+        .order_by("-published_at", "-pk")[:6],
+    }
+    return render(request, "actions/home.html", context)
+
+
+def paginate(queryset, number):
+    """(page, notice): a page number that is not one, or beyond the last page, gives a page and a notice."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    notice = ""
+    if number in (None, ""):
+        return paginator.page(1), notice
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        return paginator.page(1), f"« {str(number)[:20]} » n’est pas un numéro de page : voici la première page."
+    if wanted < 1:
+        return paginator.page(1), "Les pages commencent à 1 : voici la première page."
+    if wanted > paginator.num_pages:
+        return (
+            paginator.page(paginator.num_pages),
+            f"Il n’y a que {paginator.num_pages} page{'s' if paginator.num_pages > 1 else ''} : voici la dernière.",
+        )
+    return paginator.page(wanted), notice
 
 
 def action_list(request):
-    actions = Action.objects.published().select_related("structure__departement", "dimension")
-    return render(request, "actions/list.html", {"actions": actions})
+    filterset = ActionFilterSet(request.GET)
+    actions = filterset.qs.select_related(*CARD_RELATED).prefetch_related("mots_cles")
+    page, page_notice = paginate(actions, request.GET.get("page"))
+    search.add_snippets(page.object_list, filterset.query)
+    counts = facet_counts(filterset)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
+        "facets": build_facets(filterset, counts),
+        "chips": filterset.active_filters(),
+        "query": filterset.query,
+        "suggestions": search.suggestions(filterset.query) if filterset.query and not page.paginator.count else [],
+    }
+    return render(request, "actions/list.html", context)
+
+
+def fiche_sections(action):
+    list_url = reverse("actions:list")
+    sections = []
+    for name, title, kind in FICHE_SECTIONS:
+        value = getattr(action, name)
+        if kind == "text":
+            if value and value.strip():
+                sections.append({"title": title, "text": value.strip()})
+            continue
+        items = list(value.all()) if hasattr(value, "all") else [value] if value else []
+        if items:
+            param = FILTER_PARAMS[name]
+            links = [{"label": item.libelle, "url": f"{list_url}?{param}={item.slug}"} for item in items]
+            sections.append({"title": title, "links": links})
+    return sections
+
+
+def similar_actions(action, limit=4):
+    """Published actions sharing mots-clés with this one (the more the nearer), then its dimension."""
+    keyword_ids = [keyword.pk for keyword in action.mots_cles.all()]
+    same_dimension = (
+        Case(When(dimension_id=action.dimension_id, then=Value(1)), default=Value(0), output_field=IntegerField())
+        if action.dimension_id
+        else Value(0, output_field=IntegerField())
+    )
+    return (
+        Action.objects.published()
+        .exclude(pk=action.pk)
+        .annotate(shared=Count("mots_cles", filter=Q(mots_cles__in=keyword_ids), distinct=True))
+        .annotate(same_dimension=same_dimension)
+        .filter(Q(shared__gt=0) | Q(same_dimension__gt=0))
+        .select_related(*CARD_RELATED)
+        .order_by("-shared", "-same_dimension", "-published_at", "-pk")[:limit]
+    )
 
 
 def action_detail(request, slug):
-    action = get_object_or_404(Action.objects.published().select_related("structure__departement"), slug=slug)
-    return render(request, "actions/detail.html", {"action": action})
+    action = get_object_or_404(
+        Action.objects.published()
+        .select_related(*CARD_RELATED, "territoire", "public")
+        .prefetch_related("mots_cles", "initiatives", "partenaires"),
+        slug=slug,
+    )
+    context = {
+        "action": action,
+        "sections": fiche_sections(action),
+        "similar": similar_actions(action),
+        "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
+    }
+    return render(request, "actions/detail.html", context)

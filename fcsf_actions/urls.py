@@ -8,4 +8,5 @@ admin.site.index_title = "Gestion du catalogue"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
+    path("", include("structures.urls")),
 ]

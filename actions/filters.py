@@ -1,0 +1,260 @@
+"""`ActionFilterSet`: the one definition of « these actions » for the list, its facets, exports and the API.
+
+Everything comes from the query string (GET only), so a search can be shared and bookmarked:
+
+    /actions/?q=jardin&departement=49&departement=72&dimension=citoyennete&tri=recent
+
+Invalid values never raise: an unknown code, a value too long, a NUL byte or text where a choice is expected is
+left out, the remaining filters apply, and `notices` says what was ignored. Within one facet the values are
+alternatives (`departement=49&departement=72`: actions in either); facets combine with each other.
+"""
+
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils.functional import cached_property
+
+from actions import search
+from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from structures.models import Departement, Region, Structure
+
+MAX_VALUE_LENGTH = 100
+MAX_VALUES = 50
+
+
+class LenientChoiceField(forms.Field):
+    """Query-string values → the matching objects; unknown or malformed values go to `rejected`, never raise.
+
+    `options` (set by the FilterSet) is the whole vocabulary, already loaded: matching costs no query.
+    Without `options`, `queryset` is asked once.
+    """
+
+    def __init__(self, *, queryset=None, to_field_name="slug", multiple=True, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.SelectMultiple if multiple else forms.TextInput)
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.to_field_name = to_field_name
+        self.multiple = multiple
+        self.options = None
+        self.rejected = []
+
+    def clean(self, value):
+        self.rejected = []
+        values = value if isinstance(value, list | tuple) else [value]
+        wanted = []
+        for raw in values:
+            if not isinstance(raw, str):
+                continue
+            raw = raw.strip()
+            if not raw:
+                continue
+            if len(raw) > MAX_VALUE_LENGTH or "\x00" in raw or len(wanted) >= MAX_VALUES:
+                self.rejected.append(raw.replace("\x00", "")[:30] + "…")
+                continue
+            if raw not in wanted:
+                wanted.append(raw)
+        if not wanted:
+            return []
+        if self.options is not None:
+            index = {str(getattr(option, self.to_field_name)): option for option in self.options}
+        else:
+            found = self.queryset.filter(**{f"{self.to_field_name}__in": wanted})
+            index = {str(getattr(option, self.to_field_name)): option for option in found}
+        self.rejected += [raw for raw in wanted if raw not in index]
+        return [index[raw] for raw in wanted if raw in index]
+
+
+class FacetFilter(django_filters.Filter):
+    """Actions whose `field_name` is one of the chosen objects. `many=True` for many-to-many fields."""
+
+    field_class = LenientChoiceField
+
+    def __init__(self, *, queryset, to_field_name="slug", many=False, multiple=True, option_label=str, **kwargs):
+        self.many = many
+        self.option_label = option_label
+        super().__init__(queryset=queryset, to_field_name=to_field_name, multiple=multiple, **kwargs)
+
+    @property
+    def key(self):
+        return self.extra["to_field_name"]
+
+    @property
+    def queryset(self):
+        return self.extra["queryset"]
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ids = [item.pk for item in value]
+        if self.many:
+            # A subquery rather than a join: no duplicate rows, no DISTINCT.
+            return qs.filter(pk__in=Action.objects.filter(**{f"{self.field_name}__in": ids}).values("pk"))
+        return qs.filter(**{f"{self.field_name}__in": ids})
+
+
+class SearchFilter(django_filters.CharFilter):
+    def filter(self, qs, value):
+        return search.filter_actions(qs, search.SearchQuery.parse(value))
+
+
+SORTS = {
+    "pertinence": "pertinence",
+    "recent": "les plus récentes",
+    "titre": "titre (A → Z)",
+}
+
+
+def departement_label(departement):
+    return f"{departement.nom} ({departement.code})"
+
+
+class ActionFilterSet(django_filters.FilterSet):
+    q = SearchFilter(label="Rechercher", max_length=200, strip=True)
+    region = FacetFilter(
+        label="Région", field_name="structure__departement__region", queryset=Region.objects.all(), to_field_name="code"
+    )
+    departement = FacetFilter(
+        label="Département",
+        field_name="structure__departement",
+        queryset=Departement.objects.all(),
+        to_field_name="code",
+        option_label=departement_label,
+    )
+    dimension = FacetFilter(label="Dimension", field_name="dimension", queryset=Dimension.objects.all())
+    statut = FacetFilter(label="Statut", field_name="statut", queryset=Statut.objects.all())
+    public = FacetFilter(label="Public", field_name="public", queryset=Public.objects.all())
+    territoire = FacetFilter(label="Territoire concerné", field_name="territoire", queryset=Territoire.objects.all())
+    initiative = FacetFilter(label="Initiative", field_name="initiatives", queryset=Initiative.objects.all(), many=True)
+    mots_cles = FacetFilter(label="Mots-clés", field_name="mots_cles", queryset=MotCle.objects.all(), many=True)
+    partenaire = FacetFilter(
+        label="Partenaires", field_name="partenaires", queryset=Partenaire.objects.all(), many=True
+    )
+    structure = FacetFilter(
+        label="Structure",
+        field_name="structure",
+        queryset=Structure.objects.select_related("departement"),
+        multiple=False,
+        option_label=lambda structure: structure.nom,
+    )
+    tri = django_filters.ChoiceFilter(label="Trier par", choices=list(SORTS.items()), method="keep")
+
+    FACETS = ("region", "departement", "dimension", "statut", "public", "territoire", "initiative", "mots_cles")
+    FACETS += ("partenaire",)
+
+    class Meta:
+        model = Action
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Action.objects.published()
+        super().__init__(data if data is not None else {}, queryset, **kwargs)
+
+    # ── options and validation ──────────────────────────────────────────────────────────────────────────────
+
+    @cached_property
+    def options(self):
+        """Every facet's whole vocabulary, in display order: one small query per facet, whatever is selected."""
+        return {name: list(self.filters[name].queryset.all()) for name in self.FACETS}
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name in self.FACETS:
+                form.fields[name].options = self.options[name]
+        return self._form
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def cleaned_data(self):
+        self.errors  # noqa: B018 - validates the form
+        return self.form.cleaned_data
+
+    @cached_property
+    def query(self):
+        return search.SearchQuery.parse(self.cleaned_data.get("q") or "")
+
+    @cached_property
+    def notices(self):
+        """What was ignored in the query string, in French, for the page to show."""
+        notices = []
+        for name, field in self.form.fields.items():
+            label = self.filters[name].label
+            if name in self.form.errors:
+                shown = str(self.data.get(name, ""))[:30].replace("\x00", "")
+                notices.append(f"{label} : la valeur « {shown} » n’est pas valable, ce critère est ignoré.")
+            for value in getattr(field, "rejected", []):
+                notices.append(f"{label} : « {value} » est inconnu, ce critère est ignoré.")
+        return notices
+
+    # ── querysets ──────────────────────────────────────────────────────────────────────────────────────────
+
+    def filtered(self, exclude=()):
+        """The actions matching every valid filter except those named in `exclude`; not ordered."""
+        queryset = self.queryset.all()
+        for name, value in self.cleaned_data.items():
+            if name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        for name, value in self.cleaned_data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return self.order(queryset)
+
+    @property
+    def sort(self):
+        sort = self.cleaned_data.get("tri") or ""
+        if sort == "pertinence" and not self.query:
+            sort = ""
+        return sort or ("pertinence" if self.query else "recent")
+
+    def sort_choices(self):
+        return [(key, label) for key, label in SORTS.items() if key != "pertinence" or self.query]
+
+    def order(self, queryset):
+        if self.sort == "pertinence":
+            return search.order_by_relevance(queryset, self.query)
+        if self.sort == "titre":
+            return queryset.order_by(Lower("titre"), "pk")
+        return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+
+    # ── what the page shows about the active filters ───────────────────────────────────────────────────────
+
+    def selected(self, name):
+        return self.cleaned_data.get(name) or []
+
+    def url_without(self, name=None, value=None):
+        """The current query string without one value of one parameter (or without that parameter); no page."""
+        params = []
+        for key in self.data:
+            if key == "page" or (key == name and value is None):
+                continue
+            for item in self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data[key]]:
+                if key == name and item == value:
+                    continue
+                params.append((key, item))
+        return "?" + urlencode(params) if params else "?"
+
+    def active_filters(self):
+        """Chips: [{"label": …, "remove_url": …}], in the order of the form."""
+        chips = []
+        if self.query:
+            chips.append({"label": f"Recherche : « {self.query.text} »", "remove_url": self.url_without("q")})
+        for name in (*self.FACETS, "structure"):
+            facet = self.filters[name]
+            for item in self.selected(name):
+                chips.append(
+                    {
+                        "label": f"{facet.label} : {facet.option_label(item)}",
+                        "remove_url": self.url_without(name, str(getattr(item, facet.key))),
+                    }
+                )
+        return chips

@@ -1,0 +1,277 @@
+"""Text search over actions: one interface, a PostgreSQL path and a SQLite path.
+
+- `SearchQuery.parse(text)` splits what the visitor typed into words (stop words dropped, bounded in number and
+  length, accents kept for display).
+- `filter_actions(queryset, query)`: the actions matching every word, the last one as a prefix.
+- `order_by_relevance(queryset, query)`: best matches first, then most recent, then pk.
+- `add_snippets(actions, query)`: sets `action.snippet`, safe HTML with the matched words in `<mark>`.
+- `suggestions(query)`: when nothing matches, the closest published titles and mots-clés (typing errors).
+
+PostgreSQL: the weighted `actions_search.document` (see migration 0003_search, kept current by triggers),
+`french_unaccent` configuration, `ts_rank`, `ts_headline`, trigram similarity.
+SQLite: accent- and case-insensitive substring match of every word, through a `fcsf_fold` SQL function
+registered on the connection; ranking by where the words are found (title first); difflib for suggestions.
+"""
+
+import difflib
+import functools
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Func, RawSQL
+from django.db.models.functions import Lower
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from fcsf_actions.text import normalize_label
+
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 40
+SNIPPET_WORDS = 40
+
+# French stop words, unaccented: `unaccent` runs before `french_stem`, so the stemmer no longer recognises
+# accented ones (« à » → « a », « été » → « ete ») and they would match almost every document.
+STOP_WORDS = frozenset(
+    """a ai au aux avec c ce ces cet cette d dans de des du elle en est et ete etre eu il ils je l la le les leur
+    leurs lui m ma mais me meme mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa se ses son
+    sur t ta te tes toi ton tu un une vos votre vous y""".split()
+)
+
+SNIPPET_FIELDS = ("resume", "description_experience", "description_generale")
+MARK_START, MARK_END = "\x02", "\x03"  # sentinels: the text is escaped first, then they become <mark>…</mark>
+
+
+def fold(text):
+    """Lower case without accents or ligatures: « Châtaigne Œuvre » → « chataigne oeuvre »."""
+    text = unicodedata.normalize("NFKD", (text or "").casefold().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(char for char in text if not unicodedata.combining(char))
+
+
+WORD_RE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str  # what was typed, trimmed
+    words: tuple  # folded words, stop words removed; the last one is matched as a prefix
+
+    @classmethod
+    def parse(cls, text):
+        text = " ".join((text or "").split())
+        words = []
+        for word in WORD_RE.findall(fold(text)):
+            if word not in STOP_WORDS and word not in words:
+                words.append(word[:MAX_WORD_LENGTH])
+        return cls(text=text, words=tuple(words[:MAX_WORDS]))
+
+    def __bool__(self):
+        return bool(self.words)
+
+    @property
+    def tsquery(self):
+        """A `to_tsquery` argument: words are alphanumeric only, so no operator can be injected."""
+        *head, last = self.words
+        return " & ".join([*head, f"{last}:*"])
+
+
+def is_postgresql():
+    return connection.vendor == "postgresql"
+
+
+# ── matching ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def filter_actions(queryset, query):
+    if not query:
+        return queryset
+    if is_postgresql():
+        return queryset.filter(
+            pk__in=RawSQL(
+                "SELECT action_id FROM actions_search WHERE document @@ to_tsquery('french_unaccent', %s)",
+                [query.tsquery],
+            )
+        )
+    return _sqlite_filter(queryset, query)
+
+
+class Fold(Func):
+    function = "fcsf_fold"
+    output_field = CharField()
+
+
+def _register_sqlite_functions():
+    connection.ensure_connection()
+    connection.connection.create_function("fcsf_fold", -1, _fold_many, deterministic=True)
+
+
+def _fold_many(*parts):
+    return fold(" ".join(part for part in parts if part))
+
+
+def _sqlite_haystack():
+    fields = ["titre", "resume", *SNIPPET_FIELDS[1:], "precision_initiative", "raisons_fin"]
+    fields += ["ressources_financieres", "nombre_personnes", "resultat_territoire", "resultat_centre"]
+    fields += ["resultat_habitants", "limites", "perspectives", "structure__nom", "structure__commune"]
+    return Fold(*(F(field) for field in fields))
+
+
+def _sqlite_filter(queryset, query):
+    from actions.models import Action
+
+    _register_sqlite_functions()
+    queryset = queryset.alias(_search_haystack=_sqlite_haystack())
+    through = Action.mots_cles.through.objects
+    for word in query.words:
+        in_keywords = through.filter(motcle__cle__contains=normalize_label(word)).values("action_id")
+        queryset = queryset.filter(Q(_search_haystack__contains=word) | Q(pk__in=in_keywords))
+    return queryset
+
+
+# ── ranking ────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def order_by_relevance(queryset, query):
+    if not query:
+        return queryset.order_by("-published_at", "-pk")
+    if is_postgresql():
+        relevance = RawSQL(
+            "SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) FROM actions_search s "
+            f"WHERE s.action_id = {queryset.model._meta.db_table}.id",
+            [query.tsquery],
+        )
+    else:
+        _register_sqlite_functions()
+        queryset = queryset.alias(_rank_title=Fold(F("titre")), _rank_resume=Fold(F("resume")))
+        terms = [
+            Case(When(**{f"{name}__contains": word}, then=Value(weight)), default=Value(0), output_field=IntegerField())
+            for word in query.words
+            for name, weight in (("_rank_title", 4), ("_rank_resume", 1))
+        ]
+        relevance = functools.reduce(operator.add, terms)
+    return queryset.annotate(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
+
+
+# ── snippets ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _marks_to_html(text):
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 - the text was escaped above, only our own tags are added
+
+
+def add_snippets(actions, query):
+    """Sets `snippet` on each action: the start of its résumé, or the passage where the words were found."""
+    actions = list(actions)
+    if not actions:
+        return actions
+    if query and is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, ts_headline('french_unaccent', concat_ws(' ', resume, description_experience, "
+                "description_generale), to_tsquery('french_unaccent', %s), %s) FROM actions_action "
+                "WHERE id = ANY(%s)",
+                [
+                    query.tsquery,
+                    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
+                    'MaxFragments=2, FragmentDelimiter=" … "',
+                    [action.pk for action in actions],
+                ],
+            )
+            headlines = dict(cursor.fetchall())
+        for action in actions:
+            action.snippet = _marks_to_html(headlines.get(action.pk) or "")
+        return actions
+    for action in actions:
+        text = " ".join(getattr(action, name) for name in SNIPPET_FIELDS if getattr(action, name))
+        action.snippet = _marks_to_html(python_headline(text, query.words if query else ()))
+    return actions
+
+
+def python_headline(text, words, size=SNIPPET_WORDS):
+    """About `size` words of `text` around the first match, matched words wrapped in the mark sentinels."""
+    tokens = list(WORD_RE.finditer(text))
+    if not tokens:
+        return ""
+    hits = [index for index, token in enumerate(tokens) if any(word in fold(token.group()) for word in words)]
+    start = max(0, (hits[0] if hits else 0) - size // 4)
+    end = min(len(tokens), start + size)
+    out, position = [], tokens[start].start()
+    for index in hits:
+        if start <= index < end:
+            token = tokens[index]
+            out += [text[position : token.start()], MARK_START, token.group(), MARK_END]
+            position = token.end()
+    out.append(text[position : tokens[end - 1].end()])
+    result = " ".join("".join(out).split())
+    if start > 0:
+        result = "… " + result
+    if end < len(tokens):
+        result += " …"
+    return result
+
+
+# ── suggestions ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    kind: str  # "action" (link to the fiche) or "mot_cle" (link to the filtered list)
+    slug: str
+
+
+def suggestions(query, limit=5):
+    """The published titles and mots-clés closest to the query, for a query with no hit."""
+    if not query:
+        return []
+    from actions.models import Action, MotCle
+
+    published = Action.objects.published()
+    keywords = MotCle.objects.filter(pk__in=published.values("mots_cles"))
+    typed = " ".join(query.words)
+    if is_postgresql():
+        from django.contrib.postgres.lookups import Unaccent
+        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+        titles = (
+            published.annotate(similarity=TrigramWordSimilarity(Value(typed), Unaccent(Lower("titre"))))
+            .filter(similarity__gte=0.4)
+            .order_by("-similarity", "pk")
+            .values_list("titre", "slug", "similarity")[:limit]
+        )
+        labels = (
+            keywords.annotate(similarity=TrigramSimilarity(Unaccent(Lower("libelle")), Value(typed)))
+            .filter(similarity__gte=0.3)
+            .order_by("-similarity", "pk")
+            .values_list("libelle", "slug", "similarity")[:limit]
+        )
+        found = [(sim, Suggestion(t, "action", s)) for t, s, sim in titles]
+        found += [(sim, Suggestion(t, "mot_cle", s)) for t, s, sim in labels]
+    else:
+        found = []
+        for titre, slug in published.values_list("titre", "slug"):
+            score = _best_window_ratio(typed, fold(titre))
+            if score >= 0.75:
+                found.append((score, Suggestion(titre, "action", slug)))
+        for libelle, slug in keywords.values_list("libelle", "slug"):
+            score = difflib.SequenceMatcher(None, typed, fold(libelle)).ratio()
+            if score >= 0.6:
+                found.append((score, Suggestion(libelle, "mot_cle", slug)))
+    found.sort(key=lambda pair: (-pair[0], pair[1].label))
+    return [suggestion for _score, suggestion in found[:limit]]
+
+
+def _best_window_ratio(typed, text):
+    """Best similarity between `typed` and any run of as many words of `text`."""
+    typed_words = typed.split()
+    words = WORD_RE.findall(text)
+    width = max(1, len(typed_words))
+    best = 0.0
+    for start in range(max(1, len(words) - width + 1)):
+        window = " ".join(words[start : start + width])
+        best = max(best, difflib.SequenceMatcher(None, typed, window).ratio())
+    return best

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from structures import views
+
+app_name = "structures"
+
+urlpatterns = [
+    path("structures/<slug:slug>/", views.structure_detail, name="structure"),
+    path("departements/<str:code>/", views.departement_detail, name="departement"),
+]
