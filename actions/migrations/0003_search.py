@@ -138,7 +138,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0002_seed_vocabularies"),
+        ("actions", "0003_action_imported_fingerprint"),
         ("structures", "0002_load_referentiels"),
     ]
 
