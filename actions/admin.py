@@ -1,29 +1,485 @@
-from django.contrib import admin
+import base64
+import hashlib
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
+from import_export import fields, resources
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts import perms
+from accounts.admin_mixins import ScopedAdminMixin
+from actions.fiches.loader import load_bytes
+from actions.fiches.parser import Diagnostic, FicheParseError, parse_bytes
 from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from structures.models import Departement, Structure, match_departement
 
 
 @admin.register(Dimension, Statut, Public, Territoire, Initiative, MotCle, Partenaire)
 class VocabularyAdmin(admin.ModelAdmin):
-    list_display = ["libelle", "position"]
+    """Shared lists: federation staff maintain them, centre staff only read them (for the autocompletes)."""
+
+    list_display = ["libelle", "position", "nombre_actions"]
     list_editable = ["position"]
     search_fields = ["libelle"]
+    ordering = ["position", "libelle"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_nombre_actions=Count("actions"))
+
+    @admin.display(description="actions", ordering="_nombre_actions")
+    def nombre_actions(self, obj):
+        return obj._nombre_actions
+
+
+# Import and export (django-import-export): what a user exports is what the admin list shows them; only
+# federation staff import, only inside their territory, and a file with one bad row is refused whole.
+
+
+def _vocabulary_field(name, model):
+    return fields.Field(attribute=name, column_name=name, widget=ForeignKeyWidget(model, field="libelle"))
+
+
+def _vocabularies_field(name, model):
+    return fields.Field(
+        attribute=name, column_name=name, widget=ManyToManyWidget(model, field="libelle", separator=";")
+    )
+
+
+class ScopedResource(resources.ModelResource):
+    """Knows who imports (the admin passes `user` to `import_data`) and refuses rows outside their territory."""
+
+    user = None
+
+    def before_import(self, dataset, **kwargs):
+        self.user = kwargs.get("user")
+        if not perms.is_federation(self.user):
+            raise PermissionDenied("Seule la fédération peut importer.")
+        super().before_import(dataset, **kwargs)
+
+    def check_existing(self, instance):
+        model = type(instance)
+        if instance.pk is not None and not model.objects.in_scope(self.user).filter(pk=instance.pk).exists():
+            raise ValidationError(
+                {
+                    "id": f"{model._meta.verbose_name.capitalize()} n° {instance.pk} introuvable dans votre "
+                    "périmètre : videz la colonne « id » pour créer, ou retirez la ligne."
+                }
+            )
+
+
+class ActionResource(ScopedResource):
+    structure = fields.Field(
+        attribute="structure", column_name="structure", widget=ForeignKeyWidget(Structure, field="slug")
+    )
+    structure_nom = fields.Field(attribute="structure__nom", column_name="structure_nom", readonly=True)
+    departement = fields.Field(attribute="structure__departement__code", column_name="departement", readonly=True)
+    statut = _vocabulary_field("statut", Statut)
+    dimension = _vocabulary_field("dimension", Dimension)
+    territoire = _vocabulary_field("territoire", Territoire)
+    public = _vocabulary_field("public", Public)
+    mots_cles = _vocabularies_field("mots_cles", MotCle)
+    initiatives = _vocabularies_field("initiatives", Initiative)
+    partenaires = _vocabularies_field("partenaires", Partenaire)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "titre",
+            "structure",
+            "structure_nom",
+            "departement",
+            "state",
+            "fichiers_associes",
+            "statut",
+            "raisons_fin",
+            "dimension",
+            "mots_cles",
+            "resume",
+            "initiatives",
+            "precision_initiative",
+            "territoire",
+            "description_experience",
+            "public",
+            "partenaires",
+            "description_generale",
+            "ressources_financieres",
+            "nombre_personnes",
+            "resultat_territoire",
+            "resultat_centre",
+            "resultat_habitants",
+            "limites",
+            "perspectives",
+        ]
+        export_order = fields
+        import_id_fields = ["id"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def import_instance(self, instance, row, **kwargs):
+        self.check_existing(instance)
+        super().import_instance(instance, row, **kwargs)
+        if instance.structure_id is not None and not perms.moderates_structure(self.user, instance.structure_id):
+            raise ValidationError(
+                {
+                    "structure": f"La structure « {row.get('structure')} » n’est pas dans votre périmètre : "
+                    "vous ne pouvez importer que des actions des structures de votre territoire."
+                }
+            )
+
+
+class PublicationForm(forms.ModelForm):
+    """The action form: workflow transitions and what a fiche needs to be submitted, checked on the server."""
+
+    user = None  # set by ActionAdmin.get_form
+
+    class Meta:
+        model = Action
+        fields = [
+            "titre",
+            "structure",
+            "fichiers_associes",
+            "statut",
+            "raisons_fin",
+            "dimension",
+            "mots_cles",
+            "resume",
+            "initiatives",
+            "precision_initiative",
+            "territoire",
+            "description_experience",
+            "public",
+            "partenaires",
+            "description_generale",
+            "ressources_financieres",
+            "nombre_personnes",
+            "resultat_territoire",
+            "resultat_centre",
+            "resultat_habitants",
+            "limites",
+            "perspectives",
+            "state",
+            "commentaire_moderation",
+        ]
+        help_texts = {
+            "titre": "Un titre court qui dit ce que fait l’action, sans le nom de la structure.",
+            "structure": "La structure qui organise l’action. Tapez quelques lettres de son nom.",
+            "fichiers_associes": "Liens ou noms des documents liés à l’action, un par ligne.",
+            "raisons_fin": "Seulement si l’action est terminée.",
+            "mots_cles": "Tapez quelques lettres pour trouver un mot-clé ; plusieurs choix possibles.",
+            "resume": "Deux ou trois phrases : c’est ce que les visiteurs lisent en premier.",
+            "partenaires": "Les partenaires avec qui l’action a été menée.",
+            "state": "Brouillon : visible de votre structure seulement. Soumise : la fédération la relit et "
+            "la publie. Seule la fédération publie et archive.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial_state = self.instance.state if self.instance.pk else Action.State.BROUILLON
+        if "state" in self.fields:
+            if self.instance.pk:
+                allowed = perms.allowed_states(self.user, self.instance) | {self.initial_state}
+            elif perms.is_federation(self.user):
+                allowed = set(Action.State.values)  # clean() checks them against the structure chosen
+            else:
+                allowed = set(perms.CENTRE_EDITABLE_STATES)
+            self.fields["state"].choices = [(value, label) for value, label in Action.State.choices if value in allowed]
+
+    def clean(self):
+        cleaned = super().clean()
+        state, structure = cleaned.get("state"), cleaned.get("structure")
+        if state is None or structure is None:
+            return cleaned
+        error = perms.transition_error(self.user, self.instance, state, structure.pk)
+        if error:
+            self.add_error("state", error)
+            return cleaned
+        if state in (Action.State.SOUMISE, Action.State.PUBLIEE) and state != self.initial_state:
+            if not cleaned.get("resume", "").strip():
+                self.add_error(
+                    "resume", "Écrivez un résumé de deux ou trois phrases avant de soumettre ou de publier l’action."
+                )
+            if not cleaned.get("dimension"):
+                self.add_error("dimension", "Choisissez une dimension avant de soumettre ou de publier l’action.")
+        sent_back = state == Action.State.BROUILLON and self.initial_state != Action.State.BROUILLON
+        if sent_back and perms.moderates_structure(self.user, structure.pk) and "commentaire_moderation" in self.fields:
+            if not cleaned.get("commentaire_moderation", "").strip():
+                self.add_error(
+                    "commentaire_moderation",
+                    "Pour renvoyer l’action en brouillon, expliquez au centre ce qu’il doit corriger.",
+                )
+        return cleaned
+
+
+class FicheImportForm(forms.Form):
+    MAX_SIZE = 5 * 1024 * 1024
+
+    fichier = forms.FileField(
+        label="fichier d’export texte (.txt)",
+        help_text="Un export « Les actions des centres sociaux » enregistré en texte ; 5 Mo au plus.",
+    )
+    state = forms.ChoiceField(
+        label="état des nouvelles actions",
+        choices=[(value, label) for value, label in Action.State.choices if value != Action.State.ARCHIVEE],
+        initial=Action.State.PUBLIEE,
+        help_text="Les actions déjà présentes gardent leur état.",
+    )
+
+    def clean_fichier(self):
+        upload = self.cleaned_data["fichier"]
+        if not upload.name.lower().endswith(".txt"):
+            raise ValidationError(
+                "Choisissez un fichier .txt (l’export texte des fiches), pas « %(name)s ».",
+                params={"name": upload.name},
+            )
+        if upload.size > self.MAX_SIZE:
+            raise ValidationError("Ce fichier fait plus de 5 Mo : découpez-le en plusieurs fichiers.")
+        return upload
+
+
+def territory_errors(user, data, filename):
+    """Errors for the fiches of `data` whose département is outside `user`'s territory (none for a national scope)."""
+    try:
+        parsed = parse_bytes(data, filename)
+    except FicheParseError:
+        return []  # the loader reports these
+    allowed = set(Departement.objects.filter(perms.departement_scope_q(user)).values_list("pk", flat=True))
+    departements = list(Departement.objects.all())
+    errors = []
+    for fiche in parsed.fiches:
+        departement = match_departement(departements, fiche.departement_nom)
+        if departement is not None and departement.pk not in allowed:
+            errors.append(
+                Diagnostic(
+                    filename,
+                    fiche.structure_line,
+                    f"« {fiche.titre} » : le département {departement.nom} n’est pas dans votre périmètre. "
+                    "Retirez cette fiche du fichier ou demandez à la fédération concernée de l’importer.",
+                )
+            )
+    return errors
+
+
+SESSION_KEY = "fiche_import"
+
+
+class StructureFilter(admin.RelatedOnlyFieldListFilter):
+    """The structures of the listed actions only (a centre never sees another's name), in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        listed = model_admin.get_queryset(request).values("structure_id")
+        structures = Structure.objects.filter(pk__in=listed).select_related("departement").order_by("nom")
+        return [(structure.pk, str(structure)) for structure in structures]
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
-    list_display = ["titre", "structure", "dimension", "statut", "state", "updated_at"]
-    list_filter = ["state", "dimension", "statut", "structure__departement__region", "structure__departement"]
+class ActionAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = PublicationForm
+    resource_classes = [ActionResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX, JSON]
+    change_list_template = "admin/actions/action/change_list.html"
+    history_list_display = ["state"]
+
+    list_display = ["titre", "structure", "departement", "dimension", "statut", "state", "updated_at"]
+    list_filter = [
+        "state",
+        ("structure__departement__region", admin.RelatedOnlyFieldListFilter),
+        ("structure__departement", admin.RelatedOnlyFieldListFilter),
+        "dimension",
+        "statut",
+        ("structure", StructureFilter),
+    ]
     list_select_related = ["structure__departement", "dimension", "statut"]
     search_fields = ["titre", "structure__nom"]
+    ordering = ["-updated_at", "pk"]
+    list_per_page = 50
     autocomplete_fields = ["structure", "mots_cles", "partenaires"]
     filter_horizontal = ["initiatives"]
+    readonly_fields = ["submitted_at", "published_at", "updated_at"]
+    actions = ["publish", "unpublish", "archive"]
     fieldsets = [
-        (None, {"fields": ["titre", "structure", "state"]}),
-        ("Statut", {"fields": ["statut", "raisons_fin", "dimension", "mots_cles"]}),
-        ("Présentation", {"fields": ["resume", "initiatives", "precision_initiative", "territoire"]}),
+        ("La fiche", {"fields": ["titre", "structure", "fichiers_associes"]}),
+        ("Statut et thème", {"fields": ["statut", "raisons_fin", "dimension", "mots_cles", "resume"]}),
+        ("Initiative et territoire", {"fields": ["initiatives", "precision_initiative", "territoire"]}),
         ("L’expérience", {"fields": ["description_experience", "public", "partenaires", "description_generale"]}),
         ("Moyens", {"fields": ["ressources_financieres", "nombre_personnes"]}),
         ("Résultats", {"fields": ["resultat_territoire", "resultat_centre", "resultat_habitants"]}),
-        ("Suite de l’action", {"fields": ["limites", "perspectives", "fichiers_associes"]}),
+        ("Suite de l’action", {"fields": ["limites", "perspectives"]}),
+        (
+            "Publication",
+            {"fields": ["state", "commentaire_moderation", "submitted_at", "published_at", "updated_at"]},
+        ),
     ]
+
+    @admin.display(description="département", ordering="structure__departement__code")
+    def departement(self, obj):
+        return obj.structure.departement
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not perms.is_federation(request.user):
+            readonly.append("commentaire_moderation")
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "structure":
+            kwargs["queryset"] = Structure.objects.for_actions_of(request.user).select_related("departement")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Moderation (federation staff only): bulk actions, and the queue of submitted actions.
+
+    def has_moderate_permission(self, request):
+        return perms.is_federation(request.user) and self.has_change_permission(request)
+
+    def _moderate(self, request, queryset, state, done):
+        in_scope = queryset.in_scope(request.user)
+        refused = queryset.count() - in_scope.count()
+        changed = 0
+        for action in in_scope.exclude(state=state):
+            action.state = state
+            action._history_user = request.user
+            action.save()
+            changed += 1
+        self.message_user(request, f"{changed} action(s) {done}.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, f"{refused} action(s) hors de votre périmètre n’ont pas été modifiées.", messages.WARNING
+            )
+
+    @admin.action(description="Publier les actions sélectionnées", permissions=["moderate"])
+    def publish(self, request, queryset):
+        self._moderate(request, queryset, Action.State.PUBLIEE, "publiée(s)")
+
+    @admin.action(description="Dépublier (remettre en attente de validation)", permissions=["moderate"])
+    def unpublish(self, request, queryset):
+        self._moderate(request, queryset, Action.State.SOUMISE, "remise(s) en attente de validation")
+
+    @admin.action(description="Archiver les actions sélectionnées", permissions=["moderate"])
+    def archive(self, request, queryset):
+        self._moderate(request, queryset, Action.State.ARCHIVEE, "archivée(s)")
+
+    def get_urls(self):
+        return [
+            path(
+                "moderation/",
+                self.admin_site.admin_view(self.moderation_view),
+                name="actions_action_moderation",
+            ),
+            path(
+                "import-fiches/",
+                self.admin_site.admin_view(self.fiche_import_view),
+                name="actions_action_import_fiches",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_moderate": self.has_moderate_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def moderation_view(self, request):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        queue = Action.objects.to_moderate(request.user).select_related("structure__departement", "dimension")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "File de modération",
+            "subtitle": "Les actions soumises de votre périmètre, la plus ancienne d’abord",
+            "opts": self.opts,
+            "queue": queue,
+        }
+        return TemplateResponse(request, "admin/actions/action/moderation.html", context)
+
+    # Import and export rights: export what one sees; import only as a federation.
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_import_permission(self, request):
+        return perms.is_federation(request.user) and self.has_add_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_export_queryset(self, request):
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("structure__departement", "statut", "dimension", "territoire", "public")
+            .prefetch_related("mots_cles", "initiatives", "partenaires")
+        )
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    # Fiche text export import: the preview is the import command's dry run; confirming loads the same bytes.
+
+    def fiche_import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Importer un export texte de fiches",
+            "opts": self.opts,
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._fiche_import_confirm(request, context)
+        form = FicheImportForm(request.POST or None, request.FILES or None)
+        context["form"] = form
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["fichier"]
+            data, filename, state = upload.read(), upload.name, form.cleaned_data["state"]
+            report = self._fiche_load(request, data, filename, state, dry_run=True)
+            context["report"] = report
+            if not report.refused:
+                digest = hashlib.sha256(data).hexdigest()
+                request.session[SESSION_KEY] = {
+                    "filename": filename,
+                    "state": state,
+                    "digest": digest,
+                    "data": base64.b64encode(data).decode("ascii"),
+                }
+                context["digest"] = digest
+        return TemplateResponse(request, "admin/actions/action/import_fiches.html", context)
+
+    def _fiche_import_confirm(self, request, context):
+        pending = request.session.get(SESSION_KEY)
+        if not pending or pending["digest"] != request.POST.get("digest"):
+            self.message_user(
+                request, "Cet aperçu a expiré : choisissez de nouveau le fichier pour le vérifier.", messages.ERROR
+            )
+            context["form"] = FicheImportForm()
+            return TemplateResponse(request, "admin/actions/action/import_fiches.html", context)
+        del request.session[SESSION_KEY]
+        data = base64.b64decode(pending["data"])
+        report = self._fiche_load(request, data, pending["filename"], pending["state"], dry_run=False)
+        context.update(report=report, done=True, form=FicheImportForm())
+        if not report.refused:
+            self.message_user(
+                request,
+                f"{report.filename} importé : {report.created} créée(s), {report.updated} mise(s) à jour, "
+                f"{report.unchanged} inchangée(s).",
+                messages.SUCCESS,
+            )
+        return TemplateResponse(request, "admin/actions/action/import_fiches.html", context)
+
+    def _fiche_load(self, request, data, filename, state, *, dry_run):
+        errors = territory_errors(request.user, data, filename)
+        report = load_bytes(data, filename, state=state, dry_run=True if errors else dry_run)
+        if errors:
+            report.errors = sorted([*report.errors, *errors], key=lambda diagnostic: diagnostic.line)
+            report.created = report.updated = report.unchanged = 0
+        return report

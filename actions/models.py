@@ -2,7 +2,9 @@ from django.db import models
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from accounts import perms
 from fcsf_actions.text import normalize_label
 from structures.models import Structure, unique_slug
 
@@ -90,6 +92,26 @@ class ActionQuerySet(models.QuerySet):
         """The only actions the public may ever see."""
         return self.filter(state=Action.State.PUBLIEE)
 
+    # Back-office rules: the single source of truth is accounts.perms.
+    def visible_to(self, user):
+        """The actions `user` may open in the back-office (their structures' or their territory's)."""
+        return self.filter(perms.action_visible_q(user))
+
+    def editable_by(self, user):
+        """The actions `user` may change: a centre's unpublished ones, everything in a federation's territory."""
+        return self.filter(perms.action_editable_q(user))
+
+    def deletable_by(self, user):
+        return self.filter(perms.action_deletable_q(user))
+
+    def in_scope(self, user):
+        """The actions `user` moderates (a federation's territory, everything for a superuser)."""
+        return self.filter(perms.territory_q(user, "structure__"))
+
+    def to_moderate(self, user):
+        """The moderation queue: actions submitted in `user`'s territory, oldest submission first."""
+        return self.in_scope(user).filter(state=Action.State.SOUMISE).order_by("submitted_at", "created_at", "pk")
+
 
 class Action(models.Model):
     class State(models.TextChoices):
@@ -149,6 +171,12 @@ class Action(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     published_at = models.DateTimeField("publiée le", null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField("soumise le", null=True, blank=True, editable=False)
+    commentaire_moderation = models.TextField(
+        "commentaire de la fédération",
+        blank=True,
+        help_text="Ce que le centre doit corriger avant de soumettre à nouveau l’action. Visible du centre.",
+    )
     imported_fingerprint = models.CharField(
         "empreinte du dernier import",
         max_length=64,
@@ -158,6 +186,7 @@ class Action(models.Model):
     )
 
     objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "action"
@@ -178,6 +207,10 @@ class Action(models.Model):
             self.slug = unique_slug(Action, self.titre)
         if self.state == self.State.PUBLIEE and self.published_at is None:
             self.published_at = timezone.now()
+        if self.state == self.State.SOUMISE and self.submitted_at is None:
+            self.submitted_at = timezone.now()
+        elif self.state == self.State.BROUILLON:
+            self.submitted_at = None
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -6,6 +6,7 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 python manage.py migrate --no-input
 python manage.py load_referentiels
+python manage.py create_roles
 if python manage.py help import_fiches >/dev/null 2>&1; then
   python manage.py import_fiches fixtures/fiches/
 fi

@@ -3,7 +3,9 @@ import difflib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
+from accounts import perms
 from fcsf_actions.text import normalize_label
 
 
@@ -82,6 +84,25 @@ class StructureQuerySet(models.QuerySet):
     def get_by_natural_key_or_none(self, nom, departement):
         return self.filter(departement=departement, nom_cle=normalize_label(nom)).first()
 
+    # Back-office rules: the single source of truth is accounts.perms.
+    def visible_to(self, user):
+        """The structures `user` works for or whose territory they moderate."""
+        return self.filter(perms.structure_visible_q(user))
+
+    def editable_by(self, user):
+        """The structures `user` may change: a federation's territory, everything for a superuser."""
+        return self.filter(perms.structure_editable_q(user))
+
+    def deletable_by(self, user):
+        return self.editable_by(user)
+
+    def in_scope(self, user):
+        return self.filter(perms.territory_q(user))
+
+    def for_actions_of(self, user):
+        """The structures `user` may give an action to: their own, and their territory's."""
+        return self.visible_to(user)
+
 
 class Structure(models.Model):
     class Kind(models.TextChoices):
@@ -107,6 +128,7 @@ class Structure(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     objects = StructureQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "nom_cle"])
 
     class Meta:
         verbose_name = "structure"

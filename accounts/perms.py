@@ -1,0 +1,216 @@
+"""Who may see, change, delete and moderate what: the single source of truth.
+
+Three roles:
+
+- **centre staff** (`StructureMembership`): see, create and edit the actions of their structures; may move an action
+  between brouillon and soumise only; may delete an action that was never published; see their structures;
+- **federation staff** (`FederationScope`): everything in their territory (national, or régions and départements):
+  actions in any state, moderation, structures, vocabularies, centre accounts;
+- **superusers**: everything.
+
+Querysets (`Action.objects.visible_to(user)`, `Structure.objects.editable_by(user)`…) and the admin both call the
+functions below, so a rule changes in one place. Everything fails closed: a user with no membership and no scope
+sees nothing, whatever their groups say.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+CENTRE_GROUP = "Équipe de centre"
+FEDERATION_GROUP = "Équipe de fédération"
+
+# States an action may be in for its centre to edit it: once published, only the federation changes it.
+CENTRE_EDITABLE_STATES = frozenset({"brouillon", "soumise"})
+NOTHING = Q(pk__in=[])
+# Not Q(): an empty Q vanishes when combined (`NOTHING | Q()` is NOTHING), this one does not.
+EVERYTHING = Q(pk__isnull=False)
+
+
+@dataclass(frozen=True)
+class Scope:
+    superuser: bool = False
+    structure_ids: frozenset = frozenset()
+    national: bool = False
+    region_ids: frozenset = frozenset()
+    departement_ids: frozenset = frozenset()
+
+    @property
+    def is_federation(self):
+        return self.national or bool(self.region_ids) or bool(self.departement_ids)
+
+    @property
+    def is_centre(self):
+        return bool(self.structure_ids)
+
+
+def get_scope(user):
+    """The user's memberships and territory, read once per user object (one per request in the admin)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_fcsf_scope", None)
+    if cached is not None:
+        return cached
+    from accounts.models import FederationScope, StructureMembership
+
+    scope = Scope(superuser=user.is_superuser)
+    if not user.is_superuser:
+        structure_ids = frozenset(StructureMembership.objects.filter(user=user).values_list("structure_id", flat=True))
+        federation = FederationScope.objects.filter(user=user).first()
+        if federation is None:
+            scope = Scope(structure_ids=structure_ids)
+        else:
+            scope = Scope(
+                structure_ids=structure_ids,
+                national=federation.national,
+                region_ids=frozenset(federation.regions.values_list("pk", flat=True)),
+                departement_ids=frozenset(federation.departements.values_list("pk", flat=True)),
+            )
+    user._fcsf_scope = scope
+    return scope
+
+
+def forget_scope(user):
+    """Drop the cached scope, after memberships or scope of this user object changed."""
+    user.__dict__.pop("_fcsf_scope", None)
+
+
+def is_superuser(user):
+    return get_scope(user).superuser
+
+
+def is_federation(user):
+    """Federation staff or superuser: may moderate, import and manage vocabularies."""
+    scope = get_scope(user)
+    return scope.superuser or scope.is_federation
+
+
+def is_centre(user):
+    return get_scope(user).is_centre
+
+
+# Q objects. `prefix` is the path from the filtered model to a Structure ("" for Structure, "structure__" for Action).
+
+
+def territory_q(user, prefix=""):
+    """Structures in the user's federation territory (all for a superuser or a national federation)."""
+    scope = get_scope(user)
+    if scope.superuser or scope.national:
+        return EVERYTHING
+    if not scope.is_federation:
+        return NOTHING
+    return Q(**{f"{prefix}departement_id__in": scope.departement_ids}) | Q(
+        **{f"{prefix}departement__region_id__in": scope.region_ids}
+    )
+
+
+def membership_q(user, field="pk"):
+    """Structures the user works for; `field` is the structure's id as seen from the filtered model."""
+    scope = get_scope(user)
+    if not scope.structure_ids:
+        return NOTHING
+    return Q(**{f"{field}__in": scope.structure_ids})
+
+
+def structure_visible_q(user):
+    if is_superuser(user):
+        return EVERYTHING
+    return membership_q(user) | territory_q(user)
+
+
+def structure_editable_q(user):
+    return territory_q(user)
+
+
+def action_visible_q(user):
+    if is_superuser(user):
+        return EVERYTHING
+    return membership_q(user, "structure_id") | territory_q(user, "structure__")
+
+
+def action_editable_q(user):
+    if is_superuser(user):
+        return EVERYTHING
+    return territory_q(user, "structure__") | (membership_q(user, "structure_id") & Q(state__in=CENTRE_EDITABLE_STATES))
+
+
+def action_deletable_q(user):
+    # A centre may delete what it has not published yet; a federation anything in its territory.
+    return action_editable_q(user)
+
+
+def departement_scope_q(user):
+    """Départements in the user's territory (for a structure's département)."""
+    scope = get_scope(user)
+    if scope.superuser or scope.national:
+        return EVERYTHING
+    if not scope.is_federation:
+        return NOTHING
+    return Q(pk__in=scope.departement_ids) | Q(region_id__in=scope.region_ids)
+
+
+# Object-level questions.
+
+
+def moderates_structure(user, structure_id):
+    """May `user` moderate the actions of this structure (publish, archive, send back)?"""
+    from structures.models import Structure
+
+    if structure_id is None:
+        return False
+    if is_superuser(user):
+        return True
+    return Structure.objects.filter(territory_q(user), pk=structure_id).exists()
+
+
+def allowed_states(user, action, structure_id=None):
+    """The states `user` may give `action` (its current state included), given the structure it will belong to."""
+    from actions.models import Action
+
+    structure_id = structure_id if structure_id is not None else action.structure_id
+    current = action.state if action.pk else Action.State.BROUILLON
+    if moderates_structure(user, structure_id):
+        return set(Action.State.values)
+    if structure_id in get_scope(user).structure_ids and current in CENTRE_EDITABLE_STATES:
+        return set(CENTRE_EDITABLE_STATES)
+    return {current}
+
+
+def transition_error(user, action, new_state, structure_id=None):
+    """None if `user` may move `action` to `new_state`, else a French message saying why not and what to do."""
+    from actions.models import Action
+
+    current = action.state if action.pk else Action.State.BROUILLON
+    if new_state == current or new_state in allowed_states(user, action, structure_id):
+        return None
+    labels = dict(Action.State.choices)
+    if new_state in (Action.State.PUBLIEE, Action.State.ARCHIVEE):
+        return (
+            f"Seule la fédération peut passer une action à l’état « {labels[new_state]} ». "
+            "Choisissez « Soumise à validation » : la fédération la relira et la publiera."
+        )
+    return (
+        f"Vous ne pouvez pas passer cette action de l’état « {labels[current]} » à l’état « {labels[new_state]} ». "
+        "Demandez-le à votre fédération."
+    )
+
+
+def managed_users_q(user):
+    """Accounts a user may manage: everything for a superuser; for a federation, the centre accounts whose every
+    structure is in its territory (never a superuser, never another federation account)."""
+    from django.contrib.auth import get_user_model
+
+    from structures.models import Structure
+
+    if is_superuser(user):
+        return EVERYTHING
+    if not is_federation(user):
+        return NOTHING
+    in_territory = Structure.objects.filter(territory_q(user)).values("pk")
+    outside = Structure.objects.exclude(pk__in=in_territory).values("pk")
+    managed = (
+        get_user_model()
+        .objects.filter(is_superuser=False, federation_scope__isnull=True, memberships__structure__in=in_territory)
+        .exclude(memberships__structure__in=outside)
+    )
+    return Q(pk__in=managed.values("pk"))

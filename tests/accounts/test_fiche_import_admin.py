@@ -1,0 +1,108 @@
+"""Importing a fiche text export from the admin: preview (the loader's dry run), then confirm."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Action
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_TEXT = (ROOT / "fixtures" / "fiches" / "actions-export-1.txt").read_text(encoding="utf-8")
+FIRST_TITLE = "Local jeunes 16/25 ans : un lieu de sociabilité pour tous les jeunes adultes"
+URL = "admin:actions_action_import_fiches"
+
+
+def one_fiche(departement="Maine-et-Loire"):
+    start = SAMPLE_TEXT.index("Actions\n")
+    end = SAMPLE_TEXT.index("Actions\n", start + 1)
+    text = "Les actions des centres sociaux\n" + SAMPLE_TEXT[start:end]
+    return text.replace(
+        "- MAISON POUR TOUS MONPLAISIR - Maine-et-Loire", f"- MAISON POUR TOUS MONPLAISIR - {departement}"
+    )
+
+
+def upload(client, text, name="export.txt", state="soumise"):
+    file = io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text)
+    file.name = name
+    return client.post(reverse(URL), {"fichier": file, "state": state})
+
+
+@pytest.fixture
+def login(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_preview_writes_nothing_then_confirm_imports(world, login):
+    client = login(world.users.fed49)
+    preview = upload(client, one_fiche())
+    assert preview.status_code == 200
+    report = preview.context["report"]
+    assert (report.created, report.updated, report.refused) == (1, 0, False)
+    assert "Confirmer l’import" in preview.content.decode()
+    assert not Action.objects.filter(titre=FIRST_TITLE).exists()
+
+    done = client.post(reverse(URL), {"confirm": "1", "digest": preview.context["digest"]})
+    assert done.status_code == 200
+    assert done.context["report"].created == 1
+    action = Action.objects.get(titre=FIRST_TITLE)
+    assert action.state == Action.State.SOUMISE
+    assert action.structure.departement.code == "49"
+    # Confirming twice does not import twice: the pending file is gone.
+    again = client.post(reverse(URL), {"confirm": "1", "digest": preview.context["digest"]})
+    assert "aperçu a expiré" in again.content.decode()
+    assert Action.objects.filter(titre=FIRST_TITLE).count() == 1
+
+
+def test_fiche_outside_the_territory_is_refused_with_its_line(world, login):
+    response = upload(login(world.users.fed49), one_fiche("Loire-Atlantique"))
+    report = response.context["report"]
+    assert report.refused
+    assert [diagnostic.line for diagnostic in report.errors] == [5]
+    content = response.content.decode()
+    assert "Ligne 5 :" in content and "n’est pas dans votre périmètre" in content
+    assert "Confirmer l’import" not in content
+    assert not Action.objects.filter(titre=FIRST_TITLE).exists()
+
+
+def test_regional_federation_imports_its_region(world, login):
+    response = upload(login(world.users.fed_region), one_fiche("Loire-Atlantique"))
+    assert not response.context["report"].refused
+
+
+def test_errors_of_the_loader_are_shown_with_line_numbers(world, login):
+    response = upload(login(world.users.fed_national), one_fiche("Atlantide"))
+    report = response.context["report"]
+    assert report.refused and report.errors[0].line == 5
+    assert "Ligne 5 :" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("export.csv", "titre\n", "Choisissez un fichier .txt"),
+        ("gros.txt", "x" * (5 * 1024 * 1024 + 1), "plus de 5 Mo"),
+    ],
+)
+def test_only_small_txt_files(world, login, name, content, message):
+    response = upload(login(world.users.fed49), content, name=name)
+    assert message in str(response.context["form"].errors["fichier"])
+
+
+def test_forged_confirmation_without_preview_imports_nothing(world, login):
+    response = login(world.users.fed49).post(reverse(URL), {"confirm": "1", "digest": "0" * 64})
+    assert "aperçu a expiré" in response.content.decode()
+    assert not Action.objects.filter(titre=FIRST_TITLE).exists()
+
+
+@pytest.mark.parametrize("role", ["centre", "nobody"])
+def test_only_federations_import_fiches(world, login, role):
+    client = login(getattr(world.users, role))
+    assert client.get(reverse(URL)).status_code == 403
+    assert upload(client, one_fiche()).status_code == 403
+    assert not Action.objects.filter(titre=FIRST_TITLE).exists()
