@@ -3,16 +3,31 @@
 One transaction per file: a file with any error writes nothing, and a dry run goes through the very same
 path inside a transaction that is rolled back. Upserts on the natural key (structure, département, titre),
 so re-importing a file changes nothing and an edited export updates its actions in place.
+
+Written for federation-sized imports: a file costs a fixed number of queries whatever its number of fiches
+(up to the database's parameter limit per query). Départements, vocabularies, the file's structures and
+its existing actions (with their lists) are read in a few queries; the fiches are then compared in memory;
+new structures and actions are written with `bulk_create`, changed ones with `bulk_update`, the lists' link
+rows with `bulk_create` and one `delete` per list. `save()` is not called: what it does is done here in bulk
+(natural-key and slug columns, publication and submission dates, history rows). On PostgreSQL the search
+document is kept current by the database's own triggers, which bulk writes fire like any other.
 """
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
 
 from actions.fiches.parser import Diagnostic, Fiche, FicheParseError, parse_bytes
 from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from fcsf_actions.text import normalize_label
 from structures.models import Departement, Structure, closest_departement_names, match_departement
 
 TEXT_FIELDS = [
@@ -32,6 +47,19 @@ TEXT_FIELDS = [
 ]
 SINGLE_VALUE_FIELDS = {"statut": Statut, "dimension": Dimension, "territoire": Territoire, "public": Public}
 MULTI_VALUE_FIELDS = {"mots_cles": MotCle, "initiatives": Initiative, "partenaires": Partenaire}
+# The columns of an action that an import writes.
+STORED_FIELDS = [
+    "titre",
+    *TEXT_FIELDS,
+    "structure_id",
+    *(f"{name}_id" for name in SINGLE_VALUE_FIELDS),
+    "imported_fingerprint",
+]
+
+WRITE_BATCH = 1000  # rows per INSERT / UPDATE statement
+SLUG_MAX_LENGTH = 80  # as structures.models.unique_slug
+WRITE_ATTEMPTS = 2  # a file is written again once if a concurrent writer took one of its slugs
+IMPORT_LOCK = 0x66637361  # PostgreSQL advisory lock key: one file import writes at a time
 
 
 @dataclass
@@ -59,21 +87,26 @@ def fingerprint(content):
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def action_content(action):
-    """The content of a stored action, in the shape `_FileLoader.content` gives a fiche."""
+def action_content(action, lists=None):
+    """The content of a stored action, in the shape `_FileLoader.content` gives a fiche.
+
+    `lists` maps each of MULTI_VALUE_FIELDS to the action's entry ids; read from the database if not given.
+    """
     content = {name: getattr(action, name) for name in ["titre", *TEXT_FIELDS]}
     content["structure"] = action.structure_id
     for name in SINGLE_VALUE_FIELDS:
         content[name] = getattr(action, f"{name}_id")
     for name in MULTI_VALUE_FIELDS:
-        content[name] = sorted(entry.pk for entry in getattr(action, name).all())
+        ids = lists[name] if lists is not None else (entry.pk for entry in getattr(action, name).all())
+        content[name] = sorted(ids)
     return content
 
 
 def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, force=False, progress=None):
     """Imports one export file. Never raises for bad content: errors are in the returned report.
 
-    `progress`, if given, is called with (fiches written, fiches in the file) as the import goes.
+    `progress`, if given, is called with (fiches done, fiches in the file) as the import goes; the last call,
+    (total, total), comes once everything is written.
     """
     report = LoadReport(filename)
     try:
@@ -81,18 +114,90 @@ def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, for
     except FicheParseError as error:
         report.warnings, report.errors = error.warnings, error.diagnostics
         return report
-    report.fiches = len(parsed.fiches)
-    report.warnings = list(parsed.warnings)
-    try:
-        with transaction.atomic():
-            _FileLoader(report, state=state, force=force, progress=progress).load(parsed.fiches)
-            if report.errors or dry_run:
-                raise _RolledBack
-    except _RolledBack:
-        pass
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        report = LoadReport(filename, fiches=len(parsed.fiches), warnings=list(parsed.warnings))
+        try:
+            with transaction.atomic():
+                _lock_imports()
+                _FileLoader(report, state=state, force=force, progress=progress).load(parsed.fiches)
+                if report.errors or dry_run:
+                    raise _RolledBack
+        except _RolledBack:
+            pass
+        except IntegrityError:
+            # Only a concurrent writer outside the import (an admin save taking a slug between our read and
+            # our write) gets here: imports themselves are serialised by the lock. Start the file again.
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            continue
+        break
     if report.errors:
         report.created = report.updated = report.unchanged = report.conflicts = 0
     return report
+
+
+def _lock_imports():
+    """On PostgreSQL, imports of files wait for each other (until commit): two imports of the same new fiches
+    never both insert them, and slugs chosen by one are seen by the next."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
+def _chunks(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _in_batch():
+    """Values per IN (…) list: SQLite allows 999 parameters per query, PostgreSQL far more."""
+    limit = connection.features.max_query_params
+    return limit // 2 - 10 if limit else 10_000
+
+
+def allocate_slugs(model, texts):
+    """A slug per text for new rows of `model`, as `unique_slug` would give them one by one (suffixes -2, -3…
+    when taken), free in the database and among themselves: two queries for the whole batch."""
+    bases = [slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "sans-titre" for text in texts]
+    counts = Counter(bases)
+    taken = set()
+    for chunk in _chunks(sorted(counts), _in_batch()):
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    crowded = sorted(base for base in counts if base in taken or counts[base] > 1)
+    for chunk in _chunks(crowded, _in_batch()):
+        suffixed = model.objects.filter(reduce(or_, (Q(slug__startswith=f"{base}-") for base in chunk)))
+        taken.update(suffixed.values_list("slug", flat=True))
+    slugs, next_suffix = [], {}
+    for base in bases:
+        slug, suffix = base, next_suffix.get(base, 2)
+        while slug in taken:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        next_suffix[base] = suffix
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def _apply_state_dates(action, now):
+    """What Action.save() does to the publication and submission dates; returns the fields changed."""
+    changed = []
+    if action.state == Action.State.PUBLIEE and action.published_at is None:
+        action.published_at = now
+        changed.append("published_at")
+    if action.state == Action.State.SOUMISE and action.submitted_at is None:
+        action.submitted_at = now
+        changed.append("submitted_at")
+    elif action.state == Action.State.BROUILLON and action.submitted_at is not None:
+        action.submitted_at = None
+        changed.append("submitted_at")
+    return changed
+
+
+def _history_manager(model):
+    """The model's simple_history manager, if it has one."""
+    history = getattr(model, "history", None)
+    return history if hasattr(history, "bulk_history_create") else None
 
 
 class _FileLoader:
@@ -101,84 +206,182 @@ class _FileLoader:
         self.progress = progress or (lambda done, total: None)
         self.state = state
         self.force = force
-        self.departements = list(Departement.objects.all())
-        self.vocabulary_cache = {}
+        self.now = timezone.now()
+        self.fiche_warnings = {}  # fiche index -> warnings, reported in fiche order after the département ones
 
     def error(self, line, message):
         self.report.errors.append(Diagnostic(self.report.filename, line, message))
 
-    def warning(self, line, message):
-        self.report.warnings.append(Diagnostic(self.report.filename, line, message, "warning"))
+    def warning(self, line, message, index=None):
+        diagnostic = Diagnostic(self.report.filename, line, message, "warning")
+        if index is None:
+            self.report.warnings.append(diagnostic)
+        else:
+            self.fiche_warnings.setdefault(index, []).append(diagnostic)
+
+    # -- reading ----------------------------------------------------------------------------------------------
 
     def load(self, fiches):
-        resolved = [(fiche, self.departement(fiche)) for fiche in fiches]
+        departements = self.departements(fiches)
         if self.report.errors:
             return
-        for done, (fiche, departement) in enumerate(resolved, start=1):
-            self.upsert(fiche, self.structure(fiche, departement))
-            self.progress(done, len(resolved))
+        self.read_vocabularies()
+        structures = self.structures(fiches, departements)
+        contents = [self.content(index, fiche, structures[index]) for index, fiche in enumerate(fiches)]
+        self.read_actions(contents)
+        for index, (fiche, content) in enumerate(zip(fiches, contents, strict=True)):
+            self.upsert(index, fiche, content)
+            if index + 1 < len(fiches):
+                self.progress(index + 1, len(fiches))
+        self.write()
+        for index in sorted(self.fiche_warnings):
+            self.report.warnings.extend(self.fiche_warnings[index])
+        if fiches:
+            self.progress(len(fiches), len(fiches))
 
-    def departement(self, fiche):
-        match = match_departement(self.departements, fiche.departement_nom)
-        if match is None:
-            closest = closest_departement_names(self.departements, fiche.departement_nom)
-            hint = f" (départements proches : {', '.join(closest)})" if closest else ""
-            self.error(
-                fiche.structure_line,
-                f"« {fiche.departement_nom} » n’est pas un département connu : écrivez son nom officiel après le "
-                f"dernier « - » de la ligne de la structure{hint}.",
-            )
-        elif match.nom != fiche.departement_nom:
-            self.warning(
-                fiche.structure_line,
-                f"Département « {fiche.departement_nom} » lu comme « {match.nom} » ({match.code}) : "
-                "corrigez l’orthographe dans la source si c’est une erreur.",
-            )
-        return match
+    def departements(self, fiches):
+        known = list(Departement.objects.all())
+        matches = {}
+        resolved = []
+        for fiche in fiches:
+            text = fiche.departement_nom
+            if text not in matches:
+                matches[text] = match_departement(known, text)
+            match = matches[text]
+            if match is None:
+                closest = closest_departement_names(known, text)
+                hint = f" (départements proches : {', '.join(closest)})" if closest else ""
+                self.error(
+                    fiche.structure_line,
+                    f"« {text} » n’est pas un département connu : écrivez son nom officiel après le "
+                    f"dernier « - » de la ligne de la structure{hint}.",
+                )
+            elif match.nom != text:
+                self.warning(
+                    fiche.structure_line,
+                    f"Département « {text} » lu comme « {match.nom} » ({match.code}) : "
+                    "corrigez l’orthographe dans la source si c’est une erreur.",
+                )
+            resolved.append(match)
+        return resolved
 
-    def structure(self, fiche, departement):
-        structure = Structure.objects.get_by_natural_key_or_none(fiche.structure_nom, departement)
-        if structure is None:
-            structure = Structure(nom=fiche.structure_nom, departement=departement)
-            structure.save()
-        return structure
+    def read_vocabularies(self):
+        self.vocabularies = {}  # model -> {key: pk}
+        for model in [*SINGLE_VALUE_FIELDS.values(), *MULTI_VALUE_FIELDS.values()]:
+            self.vocabularies[model] = dict(model.objects.values_list("cle", "pk"))
+        self.vocabulary_cache = {}  # (model, label) -> pk
 
-    def vocabulary(self, model, label, line):
-        key = (model, label)
-        if key not in self.vocabulary_cache:
+    def vocabulary(self, model, label, line, index):
+        cached = self.vocabulary_cache.get((model, label))
+        if cached is not None:
+            return cached
+        pk = self.vocabularies[model].get(normalize_label(label))
+        if pk is None:
             entry, created = model.objects.get_or_create_by_label(label)
             if created:
                 self.warning(
                     line,
                     f"Valeur nouvelle « {label} » ajoutée à la liste « {model._meta.verbose_name_plural} » : "
                     "vérifiez qu’il ne s’agit pas d’une faute de frappe.",
+                    index,
                 )
-            self.vocabulary_cache[key] = entry
-        return self.vocabulary_cache[key]
+            pk = self.vocabularies[model][entry.cle] = entry.pk
+        self.vocabulary_cache[(model, label)] = pk
+        return pk
 
-    def content(self, fiche, structure):
+    def structures(self, fiches, departements):
+        """The structure id of each fiche: existing structures read in one query, new ones created in bulk."""
+        keys = [
+            (departement.pk, normalize_label(fiche.structure_nom))
+            for fiche, departement in zip(fiches, departements, strict=True)
+        ]
+        wanted = {}  # key -> (nom, département) of the first fiche naming it
+        for key, fiche, departement in zip(keys, fiches, departements, strict=True):
+            wanted.setdefault(key, (fiche.structure_nom, departement))
+        found = {}
+        for chunk in _chunks(wanted, _in_batch()):
+            rows = Structure.objects.filter(
+                departement_id__in={key[0] for key in chunk}, nom_cle__in={key[1] for key in chunk}
+            ).values_list("departement_id", "nom_cle", "pk")
+            found.update(((departement_id, nom_cle), pk) for departement_id, nom_cle, pk in rows)
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            texts = [f"{wanted[key][0]} {wanted[key][1].code}" for key in missing]
+            new = [
+                Structure(nom=wanted[key][0], nom_cle=key[1], departement=wanted[key][1], slug=slug)
+                for key, slug in zip(missing, allocate_slugs(Structure, texts), strict=True)
+            ]
+            self.bulk_create(Structure, new)
+            found.update((key, structure.pk) for key, structure in zip(missing, new, strict=True))
+        return [found[key] for key in keys]
+
+    def content(self, index, fiche, structure_id):
         """The fiche as stored values: vocabularies resolved to their entries' ids."""
         content = {name: getattr(fiche, name) for name in ["titre", *TEXT_FIELDS]}
-        content["structure"] = structure.pk
+        content["structure"] = structure_id
         for name, model in SINGLE_VALUE_FIELDS.items():
             label = getattr(fiche, name)
-            content[name] = self.vocabulary(model, label, fiche.line).pk if label else None
+            content[name] = self.vocabulary(model, label, fiche.line, index) if label else None
         for name, model in MULTI_VALUE_FIELDS.items():
-            content[name] = sorted({self.vocabulary(model, label, fiche.line).pk for label in getattr(fiche, name)})
+            labels = getattr(fiche, name)
+            content[name] = sorted({self.vocabulary(model, label, fiche.line, index) for label in labels})
         return content
 
-    def upsert(self, fiche: Fiche, structure):
-        content = self.content(fiche, structure)
-        action = Action.objects.filter(structure=structure, titre=fiche.titre).first()
+    def read_actions(self, contents):
+        """The existing actions of the file's natural keys, with the ids of their lists' entries and link rows."""
+        keys = {(content["structure"], content["titre"]) for content in contents}
+        self.actions = {}  # (structure id, titre) -> Action
+        for chunk in _chunks(sorted(keys), _in_batch()):
+            candidates = Action.objects.filter(
+                structure_id__in={key[0] for key in chunk}, titre__in={key[1] for key in chunk}
+            ).order_by()
+            self.actions.update(
+                ((action.structure_id, action.titre), action)
+                for action in candidates
+                if (action.structure_id, action.titre) in keys
+            )
+        ids = [action.pk for action in self.actions.values()]
+        self.stored_columns = {  # action id -> the columns the import may change, as read
+            action.pk: {name: getattr(action, name) for name in STORED_FIELDS} for action in self.actions.values()
+        }
+        self.links = {name: {pk: {} for pk in ids} for name in MULTI_VALUE_FIELDS}  # name -> action -> entry -> row
+        for name in MULTI_VALUE_FIELDS:
+            through, source, target = self.through(name)
+            for chunk in _chunks(ids, _in_batch()):
+                rows = through.objects.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
+                for row, action_id, entry_id in rows:
+                    self.links[name][action_id][entry_id] = row
+        self.current = {  # (structure id, titre) -> content as stored (then as written by this file)
+            key: action_content(action, {name: self.links[name][action.pk] for name in MULTI_VALUE_FIELDS})
+            for key, action in self.actions.items()
+        }
+
+    @staticmethod
+    def through(name):
+        """The link model of a list field and its two foreign key columns (action, entry)."""
+        relation = Action._meta.get_field(name)
+        return (
+            relation.remote_field.through,
+            f"{relation.m2m_field_name()}_id",
+            f"{relation.m2m_reverse_field_name()}_id",
+        )
+
+    # -- comparing --------------------------------------------------------------------------------------------
+
+    def upsert(self, index, fiche: Fiche, content):
+        key = (content["structure"], content["titre"])
+        action = self.actions.get(key)
         if action is None:
-            action = Action(state=self.state)
-            self.write(action, content)
+            action = Action(state=self.state, created_at=self.now)
+            self.actions[key] = action
+            self.assign(action, content)
             self.report.created += 1
             return
-        current = action_content(action)
+        current = self.current[key]
         if current == content:
             if not action.imported_fingerprint:
-                Action.objects.filter(pk=action.pk).update(imported_fingerprint=fingerprint(content))
+                action.imported_fingerprint = fingerprint(content)
+                action._fingerprint_only = True
             self.report.unchanged += 1
             return
         edited_since_import = action.imported_fingerprint and action.imported_fingerprint != fingerprint(current)
@@ -187,19 +390,102 @@ class _FileLoader:
                 fiche.line,
                 f"L’action « {fiche.titre} » a été modifiée dans l’administration depuis son dernier import : "
                 "elle n’est pas écrasée. Relancez avec --force pour remplacer ces modifications par le fichier.",
+                index,
             )
             self.report.conflicts += 1
             return
-        self.write(action, content)
+        self.assign(action, content)
         self.report.updated += 1
 
-    def write(self, action, content):
+    def assign(self, action, content):
+        """Gives `action` the content of a fiche, to be written by `write`."""
         for name in ["titre", *TEXT_FIELDS]:
             setattr(action, name, content[name])
         action.structure_id = content["structure"]
         for name in SINGLE_VALUE_FIELDS:
             setattr(action, f"{name}_id", content[name])
         action.imported_fingerprint = fingerprint(content)
-        action.save()
+        action._lists = {name: content[name] for name in MULTI_VALUE_FIELDS}
+        self.current[(content["structure"], content["titre"])] = content
+
+    # -- writing ----------------------------------------------------------------------------------------------
+
+    def write(self):
+        actions = list(self.actions.values())
+        new = [action for action in actions if action.pk is None]
+        changed = [action for action in actions if action.pk is not None and hasattr(action, "_lists")]
+        changed_ids = {action.pk for action in changed}
+        fingerprint_only = [
+            action for action in actions if getattr(action, "_fingerprint_only", False) and action.pk not in changed_ids
+        ]
+        if new:
+            for action, slug in zip(new, allocate_slugs(Action, [action.titre for action in new]), strict=True):
+                action.slug = slug
+                _apply_state_dates(action, self.now)
+                action.updated_at = self.now
+            if self.reserve_ids(new):
+                # Links first (their foreign keys are checked at commit): the database's search triggers then
+                # build each new action's document once, on the action's insert, with its mots-clés already there.
+                self.write_links(new, [])
+                self.bulk_create(Action, new)
+                new = []
+            else:
+                self.bulk_create(Action, new)
+        if changed:
+            fields = {"updated_at"}
+            for action in changed:
+                fields.update(self.changed_fields(action))
+                fields.update(_apply_state_dates(action, self.now))
+                action.updated_at = self.now
+            Action.objects.bulk_update(changed, sorted(fields), batch_size=WRITE_BATCH)
+            history = _history_manager(Action)
+            if history is not None:
+                history.bulk_history_create(changed, batch_size=WRITE_BATCH, update=True)
+        if fingerprint_only:
+            # As before: recording the fingerprint of an unchanged action is not an edit (no history, no date).
+            Action.objects.bulk_update(fingerprint_only, ["imported_fingerprint"], batch_size=WRITE_BATCH)
+        self.write_links(new, changed)
+
+    @staticmethod
+    def reserve_ids(actions):
+        """On PostgreSQL, gives the new actions their ids from the table's sequence, before inserting them."""
+        if connection.vendor != "postgresql":
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [Action._meta.db_table, Action._meta.pk.column, len(actions)],
+            )
+            for action, (pk,) in zip(actions, cursor.fetchall(), strict=True):
+                action.pk = pk
+        return True
+
+    def changed_fields(self, action):
+        """The columns of an existing action that its fiche changes."""
+        stored = self.stored_columns[action.pk]
+        return [name for name in STORED_FIELDS if getattr(action, name) != stored[name]]
+
+    def write_links(self, new, changed):
         for name in MULTI_VALUE_FIELDS:
-            getattr(action, name).set(content[name])
+            through, source, target = self.through(name)
+            rows, stale = [], []
+            for action in new:
+                rows.extend(through(**{source: action.pk, target: entry}) for entry in action._lists[name])
+            for action in changed:
+                existing = self.links[name][action.pk]
+                wanted = set(action._lists[name])
+                stale.extend(row for entry, row in existing.items() if entry not in wanted)
+                rows.extend(through(**{source: action.pk, target: entry}) for entry in wanted if entry not in existing)
+            for chunk in _chunks(stale, _in_batch()):
+                through.objects.filter(pk__in=chunk).delete()
+            if rows:
+                through.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+
+    def bulk_create(self, model, objects):
+        """`bulk_create` plus the history rows `save()` would have written."""
+        model.objects.bulk_create(objects, batch_size=WRITE_BATCH)
+        if any(obj.pk is None for obj in objects):  # pragma: no cover - every supported database returns ids
+            raise RuntimeError(f"{model.__name__}: the database did not return the ids of the new rows.")
+        history = _history_manager(model)
+        if history is not None:
+            history.bulk_history_create(objects, batch_size=WRITE_BATCH)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
-import unicodedata
+import functools
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -52,6 +52,7 @@ from actions.fiches.labels import (
     Kind,
     display_name,
 )
+from fcsf_actions.text import normalize_label
 
 __all__ = [
     "Diagnostic",
@@ -280,12 +281,11 @@ def _qv(value: str) -> str:
     return _q(value) if value else "une valeur vide"
 
 
-def _key(text: str) -> str:
-    """Comparison key tolerant of case, accents, spaces and punctuation (for « did you mean » hints)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if ch.isalnum())
+# Comparison key tolerant of case, accents, spaces and punctuation (for « did you mean » hints).
+_key = normalize_label
 
 
+@functools.lru_cache(maxsize=4096)  # list values repeat across fiches: the comparison dominated parsing time
 def _resembles(line: str, label: str) -> bool:
     line_key, label_key = _key(line), _key(label)
     if not line_key or line == label:
