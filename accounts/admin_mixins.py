@@ -14,6 +14,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts import perms
+
 
 class ScopedAdminMixin:
     """Requires the model's default manager to have `visible_to`, `editable_by` and `deletable_by` methods."""
@@ -61,3 +63,19 @@ class ScopedAdminMixin:
             raise PermissionDenied("Une version passée ne peut pas être restaurée depuis l’historique.")
         self._get_visible_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedImportExportMixin:
+    """django-import-export rights: everyone exports what they see; only a federation imports, all or nothing."""
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_import_permission(self, request):
+        return perms.is_federation(request.user) and self.has_add_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)

@@ -14,10 +14,10 @@ from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import perms
-from accounts.admin_mixins import ScopedAdminMixin
+from accounts.admin_mixins import ScopedAdminMixin, ScopedImportExportMixin
 from actions.fiches.loader import load_bytes
 from actions.fiches.parser import Diagnostic, FicheParseError, parse_bytes
-from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from structures.models import Departement, Structure, match_departement
 
 
@@ -90,34 +90,7 @@ class ActionResource(ScopedResource):
 
     class Meta:
         model = Action
-        fields = [
-            "id",
-            "titre",
-            "structure",
-            "structure_nom",
-            "departement",
-            "state",
-            "fichiers_associes",
-            "statut",
-            "raisons_fin",
-            "dimension",
-            "mots_cles",
-            "resume",
-            "initiatives",
-            "precision_initiative",
-            "territoire",
-            "description_experience",
-            "public",
-            "partenaires",
-            "description_generale",
-            "ressources_financieres",
-            "nombre_personnes",
-            "resultat_territoire",
-            "resultat_centre",
-            "resultat_habitants",
-            "limites",
-            "perspectives",
-        ]
+        fields = ["id", "titre", "structure", "structure_nom", "departement", "state", *FICHE_FIELDS]
         export_order = fields
         import_id_fields = ["id"]
         clean_model_instances = True
@@ -143,32 +116,7 @@ class PublicationForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = [
-            "titre",
-            "structure",
-            "fichiers_associes",
-            "statut",
-            "raisons_fin",
-            "dimension",
-            "mots_cles",
-            "resume",
-            "initiatives",
-            "precision_initiative",
-            "territoire",
-            "description_experience",
-            "public",
-            "partenaires",
-            "description_generale",
-            "ressources_financieres",
-            "nombre_personnes",
-            "resultat_territoire",
-            "resultat_centre",
-            "resultat_habitants",
-            "limites",
-            "perspectives",
-            "state",
-            "commentaire_moderation",
-        ]
+        fields = ["titre", "structure", *FICHE_FIELDS, "state", "commentaire_moderation"]
         help_texts = {
             "titre": "Un titre court qui dit ce que fait l’action, sans le nom de la structure.",
             "structure": "La structure qui organise l’action. Tapez quelques lettres de son nom.",
@@ -281,7 +229,7 @@ class StructureFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Action)
-class ActionAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = PublicationForm
     resource_classes = [ActionResource]
     import_formats = [CSV, XLSX]
@@ -403,16 +351,7 @@ class ActionAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/actions/action/moderation.html", context)
 
-    # Import and export rights: export what one sees; import only as a federation.
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_import_permission(self, request):
-        return perms.is_federation(request.user) and self.has_add_permission(request)
-
-    def get_import_data_kwargs(self, **kwargs):
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+    # Export: the rights are in ScopedImportExportMixin; prefetch what the columns read.
 
     def get_export_queryset(self, request):
         return (
@@ -421,9 +360,6 @@ class ActionAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
             .select_related("structure__departement", "statut", "dimension", "territoire", "public")
             .prefetch_related("mots_cles", "initiatives", "partenaires")
         )
-
-    def get_valid_export_item_pks(self, request):
-        return self.get_queryset(request).values_list("pk", flat=True)
 
     # Fiche text export import: the preview is the import command's dry run; confirming loads the same bytes.
 

@@ -87,6 +87,32 @@ class Partenaire(Vocabulary):
         verbose_name = "partenaire"
 
 
+# The fields of a fiche after its title and structure, in the order of the fiche: one list for the export
+# format, the admin form and the spreadsheet exports.
+FICHE_FIELDS = [
+    "fichiers_associes",
+    "statut",
+    "raisons_fin",
+    "dimension",
+    "mots_cles",
+    "resume",
+    "initiatives",
+    "precision_initiative",
+    "territoire",
+    "description_experience",
+    "public",
+    "partenaires",
+    "description_generale",
+    "ressources_financieres",
+    "nombre_personnes",
+    "resultat_territoire",
+    "resultat_centre",
+    "resultat_habitants",
+    "limites",
+    "perspectives",
+]
+
+
 class ActionQuerySet(models.QuerySet):
     def published(self):
         """The only actions the public may ever see."""

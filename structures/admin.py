@@ -9,7 +9,7 @@ from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import perms
-from accounts.admin_mixins import ScopedAdminMixin
+from accounts.admin_mixins import ScopedAdminMixin, ScopedImportExportMixin
 from actions.admin import ScopedResource
 from structures.models import Departement, Region, Structure
 
@@ -73,7 +73,7 @@ class StructureResource(ScopedResource):
 
 
 @admin.register(Structure)
-class StructureAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class StructureAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [StructureResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX, JSON]
@@ -110,15 +110,3 @@ class StructureAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmi
         if db_field.name == "departement":
             kwargs["queryset"] = Departement.objects.filter(perms.departement_scope_q(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_import_permission(self, request):
-        return perms.is_federation(request.user) and self.has_add_permission(request)
-
-    def get_import_data_kwargs(self, **kwargs):
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def get_valid_export_item_pks(self, request):
-        return self.get_queryset(request).values_list("pk", flat=True)

@@ -26,27 +26,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.fiches.parser import Diagnostic, Fiche, FicheParseError, parse_bytes
-from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from fcsf_actions.text import normalize_label
 from structures.models import Departement, Structure, closest_departement_names, match_departement
 
-TEXT_FIELDS = [
-    "fichiers_associes",
-    "raisons_fin",
-    "resume",
-    "precision_initiative",
-    "description_experience",
-    "description_generale",
-    "ressources_financieres",
-    "nombre_personnes",
-    "resultat_territoire",
-    "resultat_centre",
-    "resultat_habitants",
-    "limites",
-    "perspectives",
-]
 SINGLE_VALUE_FIELDS = {"statut": Statut, "dimension": Dimension, "territoire": Territoire, "public": Public}
 MULTI_VALUE_FIELDS = {"mots_cles": MotCle, "initiatives": Initiative, "partenaires": Partenaire}
+TEXT_FIELDS = [name for name in FICHE_FIELDS if name not in SINGLE_VALUE_FIELDS and name not in MULTI_VALUE_FIELDS]
 # The columns of an action that an import writes.
 STORED_FIELDS = [
     "titre",
