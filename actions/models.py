@@ -113,10 +113,21 @@ FICHE_FIELDS = [
 ]
 
 
+# What an action card shows besides the action itself (title, structure, département, dimension, statut).
+CARD_RELATED = ("structure__departement", "dimension", "statut")
+
+
 class ActionQuerySet(models.QuerySet):
     def published(self):
         """The only actions the public may ever see."""
         return self.filter(state=Action.State.PUBLIEE)
+
+    def for_cards(self):
+        """Everything an action card reads, in two queries whatever the number of cards."""
+        return self.select_related(*CARD_RELATED).prefetch_related("mots_cles")
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
 
     # Back-office rules: the single source of truth is accounts.perms.
     def visible_to(self, user):
@@ -231,13 +242,24 @@ class Action(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Action, self.titre)
-        if self.state == self.State.PUBLIEE and self.published_at is None:
-            self.published_at = timezone.now()
-        if self.state == self.State.SOUMISE and self.submitted_at is None:
-            self.submitted_at = timezone.now()
-        elif self.state == self.State.BROUILLON:
-            self.submitted_at = None
+        self.stamp_state_dates(timezone.now())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("actions:detail", kwargs={"slug": self.slug})
+
+    def stamp_state_dates(self, now):
+        """Dates the workflow state implies (first publication, submission); returns the fields it changed.
+
+        Called by save() and by the bulk import, which bypasses save()."""
+        changed = []
+        if self.state == self.State.PUBLIEE and self.published_at is None:
+            self.published_at = now
+            changed.append("published_at")
+        if self.state == self.State.SOUMISE and self.submitted_at is None:
+            self.submitted_at = now
+            changed.append("submitted_at")
+        elif self.state == self.State.BROUILLON and self.submitted_at is not None:
+            self.submitted_at = None
+            changed.append("submitted_at")
+        return changed

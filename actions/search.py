@@ -17,7 +17,6 @@ import difflib
 import functools
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
@@ -27,7 +26,7 @@ from django.db.models.functions import Lower
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from fcsf_actions.text import normalize_label
+from fcsf_actions.text import fold, normalize_label
 
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
@@ -43,12 +42,6 @@ STOP_WORDS = frozenset(
 
 SNIPPET_FIELDS = ("resume", "description_experience", "description_generale")
 MARK_START, MARK_END = "\x02", "\x03"  # sentinels: the text is escaped first, then they become <mark>…</mark>
-
-
-def fold(text):
-    """Lower case without accents or ligatures: « Châtaigne Œuvre » → « chataigne oeuvre »."""
-    text = unicodedata.normalize("NFKD", (text or "").casefold().replace("œ", "oe").replace("æ", "ae"))
-    return "".join(char for char in text if not unicodedata.combining(char))
 
 
 WORD_RE = re.compile(r"[^\W_]+")
@@ -136,7 +129,7 @@ def _sqlite_filter(queryset, query):
 
 def order_by_relevance(queryset, query):
     if not query:
-        return queryset.order_by("-published_at", "-pk")
+        return queryset.newest_first()
     if is_postgresql():
         relevance = RawSQL(
             "SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) FROM actions_search s "

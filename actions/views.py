@@ -7,10 +7,9 @@ from django.utils.text import Truncator
 from actions import search
 from actions.facets import build_facets, facet_counts
 from actions.filters import ActionFilterSet
-from actions.models import Action, Dimension
+from actions.models import CARD_RELATED, Action, Dimension
 
 PAGE_SIZE = 20
-CARD_RELATED = ("structure__departement", "dimension", "statut")
 
 # The fiche's sections in the order of the fiche (see docs/fiche-format.md). Structure, statut and dimension open
 # the page; the others follow, empty ones left out. Kind "text" keeps line breaks, "links" are filter links.
@@ -55,9 +54,7 @@ def home(request):
     context = {
         "total": published.count(),
         "dimensions": dimension_counts(published),
-        "latest": published.select_related(*CARD_RELATED)
-        .prefetch_related("mots_cles")
-        .order_by("-published_at", "-pk")[:6],
+        "latest": published.for_cards().newest_first()[:6],
     }
     return render(request, "actions/home.html", context)
 
@@ -84,7 +81,7 @@ def paginate(queryset, number):
 
 def action_list(request):
     filterset = ActionFilterSet(request.GET)
-    actions = filterset.qs.select_related(*CARD_RELATED).prefetch_related("mots_cles")
+    actions = filterset.qs.for_cards()
     page, page_notice = paginate(actions, request.GET.get("page"))
     search.add_snippets(page.object_list, filterset.query)
     counts = facet_counts(filterset)

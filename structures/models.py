@@ -8,10 +8,17 @@ from simple_history.models import HistoricalRecords
 from accounts import perms
 from fcsf_actions.text import normalize_label
 
+SLUG_MAX_LENGTH = 80
 
-def unique_slug(model, text, *, max_length=80, exclude_pk=None):
+
+def slug_base(text):
+    """The slug `text` gets before any -2, -3… suffix."""
+    return slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "sans-titre"
+
+
+def unique_slug(model, text, *, exclude_pk=None):
     """A slug from `text` not yet used by another row of `model` (suffixes -2, -3… when taken)."""
-    base = slugify(text)[:max_length].strip("-") or "sans-titre"
+    base = slug_base(text)
     taken = model.objects.filter(slug__startswith=base)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)

@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from actions.models import Action
-from actions.views import CARD_RELATED, dimension_counts
+from actions.views import dimension_counts
 from structures.models import Departement, Structure
 
 DEPARTEMENT_LATEST = 20
@@ -10,13 +10,7 @@ DEPARTEMENT_LATEST = 20
 
 def structure_detail(request, slug):
     structure = get_object_or_404(Structure.objects.select_related("departement__region"), slug=slug)
-    actions = (
-        Action.objects.published()
-        .filter(structure=structure)
-        .select_related(*CARD_RELATED)
-        .prefetch_related("mots_cles")
-        .order_by("-published_at", "-pk")
-    )
+    actions = Action.objects.published().filter(structure=structure).for_cards().newest_first()
     return render(request, "structures/structure.html", {"structure": structure, "actions": actions})
 
 
@@ -34,8 +28,6 @@ def departement_detail(request, code):
         "total": published.count(),
         "dimensions": dimension_counts(published),
         "structures": structures,
-        "actions": published.select_related(*CARD_RELATED)
-        .prefetch_related("mots_cles")
-        .order_by("-published_at", "-pk")[:DEPARTEMENT_LATEST],
+        "actions": published.for_cards().newest_first()[:DEPARTEMENT_LATEST],
     }
     return render(request, "structures/departement.html", context)

@@ -1,6 +1,6 @@
 import pytest
 
-from fcsf_actions.text import normalize_label
+from fcsf_actions.text import fold, normalize_label
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,7 @@ def test_same_key(a, b):
 @pytest.mark.parametrize("a,b", [("Savoie", "Haute-Savoie"), ("Emploi, économie", "Emploi")])
 def test_different_key(a, b):
     assert normalize_label(a) != normalize_label(b)
+
+
+def test_fold_keeps_spaces_and_punctuation():
+    assert fold("Châtaigne Œuvre, l’été") == "chataigne oeuvre, l’ete"

@@ -23,12 +23,11 @@ from operator import or_
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
 from actions.fiches.parser import Diagnostic, Fiche, FicheParseError, parse_bytes
 from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from fcsf_actions.text import normalize_label
-from structures.models import Departement, Structure, closest_departement_names, match_departement
+from structures.models import Departement, Structure, closest_departement_names, match_departement, slug_base
 
 SINGLE_VALUE_FIELDS = {"statut": Statut, "dimension": Dimension, "territoire": Territoire, "public": Public}
 MULTI_VALUE_FIELDS = {"mots_cles": MotCle, "initiatives": Initiative, "partenaires": Partenaire}
@@ -43,7 +42,6 @@ STORED_FIELDS = [
 ]
 
 WRITE_BATCH = 1000  # rows per INSERT / UPDATE statement
-SLUG_MAX_LENGTH = 80  # as structures.models.unique_slug
 WRITE_ATTEMPTS = 2  # a file is written again once if a concurrent writer took one of its slugs
 IMPORT_LOCK = 0x66637361  # PostgreSQL advisory lock key: one file import writes at a time
 
@@ -145,7 +143,7 @@ def _in_batch():
 def allocate_slugs(model, texts):
     """A slug per text for new rows of `model`, as `unique_slug` would give them one by one (suffixes -2, -3…
     when taken), free in the database and among themselves: two queries for the whole batch."""
-    bases = [slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "sans-titre" for text in texts]
+    bases = [slug_base(text) for text in texts]
     counts = Counter(bases)
     taken = set()
     for chunk in _chunks(sorted(counts), _in_batch()):
@@ -163,21 +161,6 @@ def allocate_slugs(model, texts):
         taken.add(slug)
         slugs.append(slug)
     return slugs
-
-
-def _apply_state_dates(action, now):
-    """What Action.save() does to the publication and submission dates; returns the fields changed."""
-    changed = []
-    if action.state == Action.State.PUBLIEE and action.published_at is None:
-        action.published_at = now
-        changed.append("published_at")
-    if action.state == Action.State.SOUMISE and action.submitted_at is None:
-        action.submitted_at = now
-        changed.append("submitted_at")
-    elif action.state == Action.State.BROUILLON and action.submitted_at is not None:
-        action.submitted_at = None
-        changed.append("submitted_at")
-    return changed
 
 
 def _history_manager(model):
@@ -407,7 +390,7 @@ class _FileLoader:
         if new:
             for action, slug in zip(new, allocate_slugs(Action, [action.titre for action in new]), strict=True):
                 action.slug = slug
-                _apply_state_dates(action, self.now)
+                action.stamp_state_dates(self.now)
                 action.updated_at = self.now
             if self.reserve_ids(new):
                 # Links first (their foreign keys are checked at commit): the database's search triggers then
@@ -421,7 +404,7 @@ class _FileLoader:
             fields = {"updated_at"}
             for action in changed:
                 fields.update(self.changed_fields(action))
-                fields.update(_apply_state_dates(action, self.now))
+                fields.update(action.stamp_state_dates(self.now))
                 action.updated_at = self.now
             Action.objects.bulk_update(changed, sorted(fields), batch_size=WRITE_BATCH)
             history = _history_manager(Action)
