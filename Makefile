@@ -10,6 +10,9 @@ setup: ## Installe tout (paquets apt, .venv, pip, npm), sans refaire ce qui est 
 run: ## Lance le catalogue sur http://127.0.0.1:8000 avec les fiches d’exemple
 	bash scripts/run.sh
 
+serve: ## Sert le catalogue comme en production (DEBUG off, gunicorn, fichiers statiques compressés)
+	bash scripts/serve.sh
+
 test: ## Toute la suite : ruff, makemigrations --check, pytest sur SQLite puis sur PostgreSQL
 	bash scripts/test.sh
 
@@ -19,4 +22,4 @@ quality: setup ## Lint, format, migrations manquantes
 fix: setup ## Corrige le format et ce que ruff sait corriger
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
-.PHONY: help setup run test quality fix
+.PHONY: help setup run serve test quality fix

@@ -194,6 +194,11 @@ class ActionFilterSet(django_filters.FilterSet):
                 notices.append(f"{label} : « {value} » est inconnu, ce critère est ignoré.")
         return notices
 
+    def signature(self):
+        """What decides which actions match (not their order or page): equal signatures, equal sets. A cache key."""
+        selected = [(name, sorted(item.pk for item in self.selected(name))) for name in (*self.FACETS, "structure")]
+        return (self.query.words, selected)
+
     # ── querysets ──────────────────────────────────────────────────────────────────────────────────────────
 
     def filtered(self, exclude=()):

@@ -263,3 +263,19 @@ class Action(models.Model):
             self.submitted_at = None
             changed.append("submitted_at")
         return changed
+
+
+class CatalogueVersion(models.Model):
+    """One row whose number goes up with every change to the catalogue (see actions/cache.py).
+
+    Kept in the database, not in the cache, so every process and every instance sees the same version whatever
+    the cache backend: cached counts are keyed by it and a publish is visible at once everywhere."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version du catalogue"
+        default_permissions = ()
+
+    def __str__(self):
+        return f"version {self.value}"

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from actions import search
+from actions import cache, search
 from actions.facets import build_facets, facet_counts
 from actions.filters import ActionFilterSet
 from actions.models import CARD_RELATED, Action, Dimension
@@ -51,17 +51,18 @@ def dimension_counts(actions):
 
 def home(request):
     published = Action.objects.published()
-    context = {
-        "total": published.count(),
-        "dimensions": dimension_counts(published),
-        "latest": published.for_cards().newest_first()[:6],
-    }
+    total, dimensions = cache.cached("home", (), lambda: (published.count(), dimension_counts(published)))
+    context = {"total": total, "dimensions": dimensions, "latest": published.for_cards().newest_first()[:6]}
     return render(request, "actions/home.html", context)
 
 
-def paginate(queryset, number):
-    """(page, notice): a page number that is not one, or beyond the last page, gives a page and a notice."""
+def paginate(queryset, number, count=None):
+    """(page, notice): a page number that is not one, or beyond the last page, gives a page and a notice.
+
+    `count`, when already known (cached), saves the paginator its COUNT query."""
     paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
     notice = ""
     if number in (None, ""):
         return paginator.page(1), notice
@@ -81,10 +82,12 @@ def paginate(queryset, number):
 
 def action_list(request):
     filterset = ActionFilterSet(request.GET)
-    actions = filterset.qs.for_cards()
-    page, page_notice = paginate(actions, request.GET.get("page"))
+    version = cache.current_version()
+    total, counts = cache.cached(
+        "list", filterset.signature(), lambda: (filterset.qs.count(), facet_counts(filterset)), version=version
+    )
+    page, page_notice = paginate(filterset.qs.for_cards(), request.GET.get("page"), count=total)
     search.add_snippets(page.object_list, filterset.query)
-    counts = facet_counts(filterset)
     context = {
         "filterset": filterset,
         "page": page,
@@ -93,7 +96,11 @@ def action_list(request):
         "facets": build_facets(filterset, counts),
         "chips": filterset.active_filters(),
         "query": filterset.query,
-        "suggestions": search.suggestions(filterset.query) if filterset.query and not page.paginator.count else [],
+        "suggestions": cache.cached(
+            "suggestions", filterset.query.words, lambda: search.suggestions(filterset.query), version=version
+        )
+        if filterset.query and not total
+        else [],
     }
     return render(request, "actions/list.html", context)
 

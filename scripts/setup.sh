@@ -8,6 +8,7 @@ apt_packages=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || apt_packages+=(postgresql postgresql-contrib)
 [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
 command -v java >/dev/null || apt_packages+=(default-jre-headless)
+[ -x /usr/bin/redis-server ] || apt_packages+=(redis-server)  # the shared cache of several app servers (tests too)
 command -v npm >/dev/null || apt_packages+=(npm)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

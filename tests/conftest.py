@@ -5,3 +5,12 @@ import pytest
 def _no_network_assets(settings):
     """Every asset is served from static/: tests never depend on the network."""
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the catalogue version is rolled back with the test's data, so an
+    entry cached by an earlier test under the same version number would otherwise be read."""
+    from django.core.cache import cache
+
+    cache.clear()

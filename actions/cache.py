@@ -1,0 +1,46 @@
+"""Cached counts of the catalogue, shared by every process and invalidated by any change.
+
+Counting facets and totals over 100,000 actions costs tens to hundreds of milliseconds; the same counts are asked
+again and again (the home page, a list without a query, a campaign link). They are cached under a key that holds
+the *catalogue version*: one database row whose number goes up, in the writer's own transaction, whenever an
+action, its lists, a vocabulary or a structure changes (signals for `save()`/`delete()`/M2M changes, an explicit
+call from the bulk import). A reader sees the new number exactly when it sees the new data (same transaction), so
+a publish on one instance shows at once on every other, whatever the cache backend: Redis shared by all app
+servers (`CACHE_URL`), or each process's own memory. Stale entries are never read again and expire by themselves.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import F
+
+TIMEOUT = 60 * 60  # seconds; entries of an old version are unreachable anyway, this only bounds their memory
+PREFIX = "catalogue"
+
+
+def current_version():
+    """The catalogue version, read from the database (one small query)."""
+    from actions.models import CatalogueVersion
+
+    return CatalogueVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def bump_version(**_signal_kwargs):
+    """Marks the catalogue as changed; inside the caller's transaction, so it commits or rolls back with it."""
+    from actions.models import CatalogueVersion
+
+    if not CatalogueVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        CatalogueVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def cached(name, key, compute, *, version=None):
+    """`compute()`, remembered under (catalogue version, name, key). `key` is any repr-stable value."""
+    if version is None:
+        version = current_version()
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    cache_key = f"{PREFIX}:{version}:{name}:{digest}"
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, TIMEOUT)
+    return value

@@ -1,0 +1,24 @@
+"""Every change that can alter what the public catalogue counts bumps its version (see actions/cache.py)."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from actions.cache import bump_version
+
+
+def connect():
+    from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+    from structures.models import Departement, Region, Structure
+
+    senders = [Action, Dimension, Statut, Public, Territoire, Initiative, MotCle, Partenaire]
+    senders += [Structure, Departement, Region]
+    for sender in senders:
+        post_save.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-save-{sender.__name__}")
+        post_delete.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-delete-{sender.__name__}")
+    for field in ("mots_cles", "initiatives", "partenaires"):
+        through = getattr(Action, field).through
+        m2m_changed.connect(on_links_changed, sender=through, dispatch_uid=f"catalogue-version-links-{field}")
+
+
+def on_links_changed(action, **kwargs):
+    if action.startswith("post_"):
+        bump_version()

@@ -1,0 +1,114 @@
+"""Cached counts: served from the cache while nothing changes, recomputed at once after any change."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from actions import cache
+from actions.fiches.loader import load_bytes
+from actions.models import Action, MotCle
+from tests.actions.factories import ActionFactory
+
+LIST = "/actions/"
+
+
+def count_label(page, facet, value):
+    found = re.search(rf'<label for="f-{facet}-{value}"><span>[^<]*</span> <span class="count">(\d+)', page)
+    return int(found.group(1)) if found else 0
+
+
+def result_count(page):
+    return int(re.search(r'id="result-count"[^>]*><strong>(\d+)</strong> action', page).group(1))
+
+
+def queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as context:
+        page = client.get(url, params or {}).content.decode()
+    return len(context.captured_queries), page
+
+
+@pytest.fixture
+def catalogue(db):
+    return [ActionFactory(mots_cles=["Culture"]) for _ in range(3)]
+
+
+def test_second_request_reads_the_counts_from_the_cache(client, catalogue):
+    cold, first = queries(client, LIST, {"mots_cles": "culture"})
+    warm, second = queries(client, LIST, {"mots_cles": "culture"})
+    assert warm == cold - 2  # neither the COUNT nor the facets' UNION ALL
+    assert first == second
+    assert result_count(second) == 3
+
+
+def test_same_filters_in_another_order_share_the_entry(client, catalogue):
+    cold, _ = queries(client, LIST, {"departement": ["49", "72"], "mots_cles": "culture"})
+    warm, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72", "49", "49"]})
+    other_cold, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72"]})
+    other_warm, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72"]})
+    assert warm == cold - 2
+    assert other_warm == other_cold - 2  # other filters, other entry
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda actions: ActionFactory(mots_cles=["Culture"]), id="new published action"),
+        pytest.param(lambda actions: actions[0].mots_cles.clear(), id="mots-clés removed"),
+        pytest.param(
+            lambda actions: (setattr(actions[1], "state", Action.State.ARCHIVEE), actions[1].save()), id="archived"
+        ),
+        pytest.param(lambda actions: actions[2].delete(), id="deleted"),
+        pytest.param(lambda actions: MotCle.objects.get(cle="culture").delete(), id="vocabulary entry deleted"),
+    ],
+)
+def test_any_change_is_counted_at_once(client, catalogue, change):
+    before = client.get(LIST).content.decode()
+    version = cache.current_version()
+    change(catalogue)
+    assert cache.current_version() > version
+    after = client.get(LIST).content.decode()
+    expected = Action.objects.published().filter(mots_cles__cle="culture").count()
+    assert count_label(after, "mots_cles", "culture") == expected
+    assert count_label(before, "mots_cles", "culture") == 3
+    assert result_count(after) == Action.objects.published().count()
+
+
+def test_publishing_from_the_admin_workflow_invalidates_the_home_counts(client, catalogue):
+    draft = ActionFactory(state=Action.State.BROUILLON)
+    assert '<span class="count">3</span> Citoyenneté' in client.get("/").content.decode()
+    draft.state = Action.State.PUBLIEE
+    draft.save()
+    assert '<span class="count">4</span> Citoyenneté' in client.get("/").content.decode()
+
+
+def test_the_fiche_import_bumps_the_version_once_per_written_file(db):
+    sample_fiche_bytes = (settings.BASE_DIR / "fixtures" / "fiches" / "actions-export-1.txt").read_bytes()
+    version = cache.current_version()
+    report = load_bytes(sample_fiche_bytes, "sample.txt")
+    assert report.created and not report.errors
+    assert cache.current_version() == version + 1
+    unchanged = load_bytes(sample_fiche_bytes, "sample.txt")
+    assert unchanged.unchanged == report.created
+    assert cache.current_version() == version + 1  # nothing written, nothing to recount
+    load_bytes(sample_fiche_bytes, "sample.txt", dry_run=True)
+    assert cache.current_version() == version + 1
+
+
+def test_the_version_rolls_back_with_the_change(db, catalogue):
+    version = cache.current_version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ActionFactory()
+        raise RuntimeError
+    assert cache.current_version() == version
+
+
+def test_a_missing_version_row_is_recreated(db):
+    from actions.models import CatalogueVersion
+
+    CatalogueVersion.objects.all().delete()
+    assert cache.current_version() == 0
+    cache.bump_version()
+    assert cache.current_version() == 1
