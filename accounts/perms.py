@@ -119,7 +119,23 @@ def structure_visible_q(user):
 
 
 def structure_editable_q(user):
+    # A centre edits its own structure's identity, except `STRUCTURE_FEDERATION_FIELDS`.
+    return membership_q(user) | territory_q(user)
+
+
+def structure_deletable_q(user):
     return territory_q(user)
+
+
+# What only the federation (or a superuser) changes on a structure: for its centre, they are read-only.
+STRUCTURE_FEDERATION_FIELDS = ("kind", "membre_federation", "departement")
+
+
+def structure_readonly_fields(user, structure):
+    """The fields of `structure` that `user` may see but not change (a new structure: none, only federations add)."""
+    if structure is None or structure.pk is None or moderates_structure(user, structure.pk):
+        return ()
+    return STRUCTURE_FEDERATION_FIELDS
 
 
 def action_visible_q(user):

@@ -21,7 +21,11 @@ ROLE_PERMISSIONS = {
     CENTRE_GROUP: [
         *_all("actions", "action"),
         "actions.view_historicalaction",
+        # Their own structure's identity (accounts.perms keeps kind, membership and département read-only).
         "structures.view_structure",
+        "structures.change_structure",
+        "structures.view_historicalstructure",
+        "structures.view_commune",
         # Read-only vocabularies: the action form's autocompletes need them.
         *(f"actions.view_{model}" for model in VOCABULARIES),
     ],
@@ -33,6 +37,7 @@ ROLE_PERMISSIONS = {
         "structures.view_historicalstructure",
         "structures.view_region",
         "structures.view_departement",
+        "structures.view_commune",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

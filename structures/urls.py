@@ -5,6 +5,7 @@ from structures import views
 app_name = "structures"
 
 urlpatterns = [
+    path("structures/", views.structure_list, name="list"),
     path("structures/<slug:slug>/", views.structure_detail, name="structure"),
     path("departements/<str:code>/", views.departement_detail, name="departement"),
 ]

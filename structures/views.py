@@ -1,33 +1,65 @@
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 
+from actions.facets import build_facets
 from actions.models import Action
-from actions.views import dimension_counts
+from actions.views import dimension_counts, paginate
+from structures.filters import StructureFilterSet
 from structures.models import Departement, Structure
 
 DEPARTEMENT_LATEST = 20
 
 
+def map_url(departement):
+    """The département on the statistics map, or "" while the statistics app is not installed."""
+    try:
+        return f"{reverse('statistiques:index')}#dep-{departement.code}"
+    except NoReverseMatch:
+        return ""
+
+
+def structure_list(request):
+    filterset = StructureFilterSet(request.GET)
+    structures = filterset.qs.select_related("departement", "commune").with_published_count()
+    page, page_notice = paginate(structures, request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
+        "facets": build_facets(filterset, filterset.facet_counts()),
+        "chips": filterset.active_filters(),
+        "query": filterset.query,
+    }
+    return render(request, "structures/list.html", context)
+
+
 def structure_detail(request, slug):
-    structure = get_object_or_404(Structure.objects.select_related("departement__region"), slug=slug)
+    # The served communes are read by the template only for an itinerant structure: no query for the others.
+    structure = get_object_or_404(Structure.objects.select_related("departement__region", "commune"), slug=slug)
     actions = Action.objects.published().filter(structure=structure).for_cards().newest_first()
-    return render(request, "structures/structure.html", {"structure": structure, "actions": actions})
+    context = {"structure": structure, "actions": actions, "map_url": map_url(structure.departement)}
+    return render(request, "structures/structure.html", context)
 
 
 def departement_detail(request, code):
     departement = get_object_or_404(Departement.objects.select_related("region"), code=code[:3])
     published = Action.objects.published().filter(structure__departement=departement)
+    # Present here: based here, or itinerant and serving one of its communes (marked as such on the page).
     structures = (
-        Structure.objects.filter(departement=departement)
-        .annotate(published=Count("actions", filter=Q(actions__in=published)))
-        .filter(published__gt=0)
-        .order_by("nom")
+        Structure.objects.present_in([departement])
+        .select_related("commune", "departement")
+        .with_published_count()
+        .filter(published_count__gt=0)
+        .order_by("nom", "pk")
     )
+    total = published.count()
     context = {
         "departement": departement,
-        "total": published.count(),
-        "dimensions": dimension_counts(published),
+        "total": total,
+        "dimensions": dimension_counts(published) if total else [],
         "structures": structures,
-        "actions": published.for_cards().newest_first()[:DEPARTEMENT_LATEST],
+        "actions": published.for_cards().newest_first()[:DEPARTEMENT_LATEST] if total else [],
+        "map_url": map_url(departement),
     }
     return render(request, "structures/departement.html", context)

@@ -7,7 +7,8 @@ from django.urls import reverse
 from accounts.models import StructureMembership
 from accounts.perms import CENTRE_GROUP
 from actions.models import MotCle
-from structures.models import Structure
+from structures.models import Commune, Structure
+from tests.accounts.test_import_export import upload
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ VISIBLE = {
     "fed_national": set(STRUCTURES),
     "superuser": set(STRUCTURES),
 }
-EDITABLE = {**VISIBLE, "centre": set()}
+# A centre edits its own structure's identity (not its kind, membership or département), never deletes it.
+EDITABLE = VISIBLE
+DELETABLE = {**VISIBLE, "centre": set()}
 
 
 @pytest.mark.parametrize("role", VISIBLE)
@@ -57,7 +60,7 @@ def test_structure_change_and_delete(world, login, role, target):
         assert response.status_code == (403 if target in VISIBLE[role] else 404)
         assert Structure.objects.get(pk=structure.pk).nom == structure.nom
     delete = client.post(reverse("admin:structures_structure_delete", args=[structure.pk]), {"post": "yes"})
-    if target not in EDITABLE[role]:
+    if target not in DELETABLE[role]:
         assert delete.status_code == (403 if target in VISIBLE[role] else 404)
     # Structures with actions are protected: never deleted, whoever asks.
     assert Structure.objects.filter(pk=structure.pk).exists()
@@ -89,7 +92,7 @@ def test_departement_autocomplete_is_scoped(world, login):
 def test_structure_history_records_the_federation(world, login):
     structure = world.structures.neighbour
     login(world.users.fed49).post(
-        reverse("admin:structures_structure_change", args=[structure.pk]), structure_data(structure, commune="Angers")
+        reverse("admin:structures_structure_change", args=[structure.pk]), structure_data(structure, adresse="Ici")
     )
     assert structure.history.latest().history_user == world.users.fed49
     assert (
@@ -190,3 +193,182 @@ class TestAccounts:
 
     def test_centre_has_no_account_admin(self, world, login):
         assert login(world.users.centre).get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def commune_pk(code):
+    return Commune.objects.get(code=code).pk
+
+
+IDENTITY = {
+    "adresse": "3 place de la Paix",
+    "code_postal": "49 100",
+    "telephone": "+33 2 41 00 00 00",
+    "email": "accueil@tilleuls.example.org",
+    "site_web": "tilleuls.example.org",
+    "siret": "732 829 320 00074",
+    "date_premier_agrement": "1998-09-01",
+    "mode_gestion": "associatif",
+    "type_territoire": "urbain",
+    "population": "12500",
+    "qpv": "true",
+    "itinerante": "on",
+    "multi_sites": "on",
+}
+
+
+class TestStructureIdentity:
+    """Centre staff edit their own structure's identity; kind, membership and département stay the federation's."""
+
+    def change_url(self, structure):
+        return reverse("admin:structures_structure_change", args=[structure.pk])
+
+    def identity(self, structure, **overrides):
+        data = {"nom": structure.nom, **IDENTITY, "commune": commune_pk("49007")}
+        data["communes_desservies"] = [commune_pk("72181"), commune_pk("53130")]
+        return {**data, **overrides}
+
+    def test_centre_edits_its_own_structures_identity(self, world, login):
+        structure = world.structures.mine
+        response = login(world.users.centre).post(self.change_url(structure), self.identity(structure))
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        structure.refresh_from_db()
+        assert (structure.commune.nom, structure.code_postal) == ("Angers", "49100")
+        assert (structure.siret, structure.telephone) == ("73282932000074", "02 41 00 00 00")
+        assert (structure.site_web, structure.population) == ("https://tilleuls.example.org", 12500)
+        assert structure.qpv is True
+        assert sorted(structure.communes_desservies.values_list("nom", flat=True)) == ["Laval", "Le Mans"]
+        assert structure in Structure.objects.present_in(world.dep["49"].region.departements.filter(code="72"))
+
+    def test_protected_fields_are_read_only_for_the_centre(self, world, login):
+        page = login(world.users.centre).get(self.change_url(world.structures.mine)).content.decode()
+        for field in ["kind", "membre_federation", "departement"]:
+            assert f'name="{field}"' not in page, field
+        assert 'name="siret"' in page and 'name="commune"' in page and 'name="communes_desservies"' in page
+        assert "Centre social" in page and "Maine-et-Loire (49)" in page  # shown, not editable
+
+    def test_a_forged_post_of_protected_fields_is_ignored(self, world, login):
+        structure = world.structures.mine
+        forged = self.identity(structure, kind="federation", membre_federation="true", departement=world.dep["44"].pk)
+        assert login(world.users.centre).post(self.change_url(structure), forged).status_code == 302
+        structure.refresh_from_db()
+        assert (structure.kind, structure.departement.code) == ("centre_social", "49")
+        assert structure.membre_federation is None
+        assert structure.telephone == "02 41 00 00 00"  # the rest was saved
+
+    @pytest.mark.parametrize("target, status", [("neighbour", 404), ("region", 404), ("elsewhere", 404)])
+    def test_a_centre_cannot_edit_another_structure(self, world, login, target, status):
+        structure = getattr(world.structures, target)
+        forged = self.identity(structure, kind="evs", departement=world.dep["49"].pk)
+        assert login(world.users.centre).post(self.change_url(structure), forged).status_code == status
+        assert login(world.users.centre).get(self.change_url(structure)).status_code == status
+        structure.refresh_from_db()
+        assert (structure.siret, structure.kind) == ("", "centre_social")
+
+    def test_the_federation_changes_the_protected_fields(self, world, login):
+        structure = world.structures.mine
+        data = self.identity(structure, kind="evs", membre_federation="true", departement=world.dep["49"].pk)
+        assert login(world.users.fed49).post(self.change_url(structure), data).status_code == 302
+        structure.refresh_from_db()
+        assert (structure.kind, structure.membre_federation) == ("evs", True)
+
+    def test_what_is_missing_is_shown_to_the_staff(self, world, login):
+        page = login(world.users.centre).get(self.change_url(world.structures.mine)).content.decode()
+        assert "Identité à compléter" in page
+        assert "<li>SIRET</li>" in page and "<li>adresse</li>" in page and "<li>téléphone</li>" in page
+        structure = world.structures.mine
+        login(world.users.centre).post(self.change_url(structure), self.identity(structure))
+        page = login(world.users.fed49).get(self.change_url(structure)).content.decode()
+        assert "Rien : l’identité de la structure est complète." not in page  # membership still unknown
+        assert "<li>adhérente à la fédération</li>" in page and "<li>SIRET</li>" not in page
+
+    @pytest.mark.parametrize(
+        "overrides, field, message",
+        [
+            ({"code_postal": "69003"}, "code_postal", "Le code postal 69003 n’appartient pas à Angers (49000, 49100)"),
+            ({"commune": "VILLEURBANNE"}, "commune", None),  # not an id: Django's own message, and no 500
+            ({"communes_desservies": ["1", "x"]}, "communes_desservies", None),
+            ({"siret": "732 829 320 00075"}, "siret", "sa clé de contrôle est fausse"),
+            ({"telephone": "12 34"}, "telephone", "n’est pas un numéro de téléphone français"),
+            ({"itinerante": ""}, "communes_desservies", "Seule une structure itinérante dessert des communes"),
+        ],
+    )
+    def test_invalid_identity_is_refused_with_a_message(self, world, login, overrides, field, message):
+        structure = world.structures.mine
+        data = self.identity(structure, **overrides)
+        if overrides.get("itinerante") == "":
+            del data["itinerante"]
+        response = login(world.users.centre).post(self.change_url(structure), data)
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors
+        assert field in errors
+        if message:
+            assert message in errors[field][0]
+        structure.refresh_from_db()
+        assert structure.siret == ""
+
+    def test_a_commune_of_another_departement_is_refused(self, world, login):
+        structure = world.structures.mine
+        data = self.identity(structure, commune=commune_pk("69266"), code_postal="69100")
+        errors = login(world.users.centre).post(self.change_url(structure), data).context["adminform"].form.errors
+        assert errors["commune"][0].startswith("La commune Villeurbanne est dans le département 69, pas dans celui")
+
+    def test_history_covers_the_identity_and_the_served_communes(self, world, login):
+        structure = world.structures.mine
+        client = login(world.users.centre)
+        client.post(self.change_url(structure), self.identity(structure))
+        latest = structure.history.latest()
+        assert latest.history_user == world.users.centre
+        assert (latest.siret, latest.telephone) == ("73282932000074", "02 41 00 00 00")
+        assert latest.commune_id == commune_pk("49007")
+        assert sorted(latest.communes_desservies.values_list("commune__nom", flat=True)) == ["Laval", "Le Mans"]
+        client.post(self.change_url(structure), self.identity(structure, communes_desservies=[commune_pk("72181")]))
+        newest, previous = structure.history.all()[:2]
+        assert newest.diff_against(previous).changed_fields == ["communes_desservies"]
+        history = client.get(reverse("admin:structures_structure_history", args=[structure.pk]))
+        assert history.status_code == 200
+
+    def test_commune_autocomplete_by_name_or_postcode(self, world, login):
+        client = login(world.users.centre)
+
+        def search(term):
+            response = client.get(
+                reverse("admin:autocomplete"),
+                {"app_label": "structures", "model_name": "structure", "field_name": "commune", "term": term},
+            )
+            assert response.status_code == 200
+            return [result["text"] for result in response.json()["results"]]
+
+        assert "Le Mans (72)" in search("le mans")
+        assert "Saint-Étienne (42)" in search("saint etienne")
+        assert search("69100") == ["Irigny (69)", "Villeurbanne (69)"]  # INSEE code 69100, postcode 69100
+
+
+class TestStructureSpreadsheets:
+    def test_import_finds_the_commune_by_name_or_insee_code_and_checks_the_postcode(self, world, login):
+        client = login(world.users.fed49)
+        content = (
+            "id,nom,kind,departement,commune,code_postal,siret\n"
+            ",Centre par le nom,centre_social,49,ANGERS,49 100,732 829 320 00074\n"
+            ",Centre par le code,evs,49,49007,,\n"
+        )
+        preview = upload(client, "structures_structure", content)
+        assert not preview.context["result"].has_validation_errors()
+        client.post(reverse("admin:structures_structure_process_import"), preview.context["confirm_form"].initial)
+        by_name = Structure.objects.get(nom="Centre par le nom")
+        assert (by_name.commune.nom, by_name.code_postal, by_name.siret) == ("Angers", "49100", "73282932000074")
+        assert Structure.objects.get(nom="Centre par le code").commune.code == "49007"
+
+    @pytest.mark.parametrize(
+        "commune, postcode, message",
+        [
+            ("Atlantis", "", "Commune « Atlantis » introuvable dans le département 49"),
+            ("Nantes", "", "Commune « Nantes » introuvable dans le département 49"),
+            ("Angers", "44000", "Le code postal 44000 n’appartient pas à Angers (49000, 49100)"),
+        ],
+    )
+    def test_import_refuses_an_unknown_commune_or_a_wrong_postcode(self, world, login, commune, postcode, message):
+        content = f"id,nom,kind,departement,commune,code_postal\n,Centre refusé,centre_social,49,{commune},{postcode}\n"
+        response = upload(login(world.users.fed49), "structures_structure", content)
+        assert response.context["result"].has_validation_errors()
+        assert message in response.content.decode()
+        assert not Structure.objects.filter(nom="Centre refusé").exists()

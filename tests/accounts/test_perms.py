@@ -74,16 +74,27 @@ def test_submitted_at_is_set_on_submission_and_cleared_when_sent_back(world):
 
 
 @pytest.mark.parametrize(
-    "role, visible, editable",
+    "role, visible, editable, in_scope",
     [
-        ("centre", {"mine"}, set()),
-        ("fed49", {"mine", "neighbour"}, {"mine", "neighbour"}),
-        ("fed_region", {"mine", "neighbour", "region"}, {"mine", "neighbour", "region"}),
-        ("fed_national", {"mine", "neighbour", "region", "elsewhere"}, {"mine", "neighbour", "region", "elsewhere"}),
-        ("nobody", set(), set()),
+        # A centre edits its own structure's identity (accounts.perms.structure_readonly_fields), never deletes it.
+        ("centre", {"mine"}, {"mine"}, set()),
+        ("fed49", {"mine", "neighbour"}, {"mine", "neighbour"}, {"mine", "neighbour"}),
+        (
+            "fed_region",
+            {"mine", "neighbour", "region"},
+            {"mine", "neighbour", "region"},
+            {"mine", "neighbour", "region"},
+        ),
+        (
+            "fed_national",
+            {"mine", "neighbour", "region", "elsewhere"},
+            {"mine", "neighbour", "region", "elsewhere"},
+            {"mine", "neighbour", "region", "elsewhere"},
+        ),
+        ("nobody", set(), set(), set()),
     ],
 )
-def test_structure_rules(world, role, visible, editable):
+def test_structure_rules(world, role, visible, editable, in_scope):
     user = getattr(world.users, role)
     by_pk = {structure.pk: name for name, structure in vars(world.structures).items()}
 
@@ -92,7 +103,8 @@ def test_structure_rules(world, role, visible, editable):
 
     assert structure_names(Structure.objects.visible_to(user)) == visible
     assert structure_names(Structure.objects.editable_by(user)) == editable
-    assert structure_names(Structure.objects.in_scope(user)) == editable
+    assert structure_names(Structure.objects.in_scope(user)) == in_scope
+    assert structure_names(Structure.objects.deletable_by(user)) == in_scope
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,11 @@
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from structures.models import Departement, Region
+from structures.models import CodePostal, Commune, Departement, Region
+from structures.referentiels import match_commune, read_communes
 
 
 @pytest.mark.django_db
@@ -71,3 +73,79 @@ class TestDepartementMatching:
 
     def test_closest_names_for_a_misspelling(self):
         assert Departement.objects.all().closest_names("Maine et Loir")[0] == "Maine-et-Loire"
+
+
+SOURCE_MD = (Path(__file__).resolve().parents[2] / "fixtures" / "referentiels" / "SOURCE.md").read_text()
+
+
+@pytest.mark.django_db
+class TestCommunes:
+    def test_all_communes_are_loaded_by_the_migrations_with_their_source_date(self):
+        source = read_communes()
+        assert (source["source"], source["date"]) == ("@etalab/decoupage-administratif 6.0.0", "2026-04-09")
+        assert source["count"] == len(source["communes"]) == 34_875
+        assert Commune.objects.count() == 34_875
+        assert CodePostal.objects.count() == 35_359
+        assert "**34 875 communes**" in SOURCE_MD and "**2026-04-09**" in SOURCE_MD
+
+    @pytest.mark.parametrize(
+        "code, nom, departement, postcodes",
+        [
+            ("49007", "Angers", "49", ["49000", "49100"]),
+            ("69266", "Villeurbanne", "69", ["69100"]),
+            ("2A004", "Ajaccio", "2A", ["20000", "20090", "20167"]),
+            ("97411", "Saint-Denis", "974", ["97400", "97417", "97490"]),
+            ("97611", "Mamoudzou", "976", ["97600", "97605"]),
+        ],
+    )
+    def test_communes_their_departement_and_postcodes(self, code, nom, departement, postcodes):
+        commune = Commune.objects.select_related("departement").get(code=code)
+        assert (commune.nom, commune.departement.code, commune.departement_code) == (nom, departement, departement)
+        assert list(commune.codes_postaux.values_list("code", flat=True)) == postcodes
+
+    def test_paris_lyon_and_marseille_carry_their_arrondissements_postcodes(self):
+        assert Commune.objects.get(code="75056").codes_postaux.filter(code__in=["75011", "75116"]).count() == 2
+        assert Commune.objects.get(code="69123").codes_postaux.filter(code="69003").exists()
+        assert Commune.objects.get(code="13055").codes_postaux.count() == 16
+        # Arrondissements municipaux and communes déléguées are not communes of their own here.
+        assert not Commune.objects.filter(code__in=["75111", "69383", "13201"]).exists()
+        assert not Commune.objects.filter(departement__code__in=["975", "987", "988"]).exists()
+
+    def test_reloading_is_idempotent_repairs_edits_and_never_deletes_a_commune(self):
+        angers = Commune.objects.get(code="49007")
+        Commune.objects.filter(pk=angers.pk).update(nom="Angers (modifié)")
+        angers.codes_postaux.filter(code="49100").delete()
+        CodePostal.objects.create(commune=angers, code="49999")
+        gone = Commune.objects.create(code="49999", nom="Commune disparue", departement=angers.departement)
+        out = io.StringIO()
+        call_command("load_referentiels", stdout=out)
+        output = out.getvalue()
+        assert "communes : 0 créée(s), 1 mise(s) à jour" in output
+        assert "codes postaux : 1 ajouté(s), 1 retiré(s)" in output
+        assert "@etalab/decoupage-administratif 6.0.0 du 2026-04-09, 34875 communes" in output
+        angers.refresh_from_db()
+        assert (angers.nom, angers.nom_cle) == ("Angers", "angers")
+        assert list(angers.codes_postaux.values_list("code", flat=True)) == ["49000", "49100"]
+        assert Commune.objects.filter(pk=gone.pk).exists()
+        out = io.StringIO()
+        call_command("load_referentiels", stdout=out)
+        assert "communes : 0 créée(s), 0 mise(s) à jour" in out.getvalue()
+        assert "codes postaux : 0 ajouté(s), 0 retiré(s)" in out.getvalue()
+
+    @pytest.mark.parametrize(
+        "text, code",
+        [("saint etienne", "42218"), ("SAINT-ÉTIENNE", "42218"), ("69003", "69123"), ("49007", "49007")],
+    )
+    def test_search_by_name_postcode_or_code(self, text, code):
+        assert code in Commune.objects.search(text).values_list("code", flat=True)
+
+    def test_match_commune_in_a_departement(self):
+        maine_et_loire = Departement.objects.get(code="49")
+        assert match_commune(Commune, "ANGERS", maine_et_loire.pk).code == "49007"
+        assert match_commune(Commune, "Villeurbanne", maine_et_loire.pk) is None
+        # Homonyms in one département are told apart by their postcode, or not matched at all.
+        loire = Departement.objects.get(code="42")
+        twins = [Commune.objects.create(code=code, nom="Jumelle", departement=loire) for code in ("42998", "42999")]
+        CodePostal.objects.create(commune=twins[1], code="42600")
+        assert match_commune(Commune, "Jumelle", loire.pk) is None
+        assert match_commune(Commune, "Jumelle", loire.pk, "42600") == twins[1]
