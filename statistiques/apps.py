@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StatistiquesConfig(AppConfig):
+    name = "statistiques"
+    verbose_name = "Statistiques"
