@@ -39,3 +39,18 @@ def test_the_production_entry_point_refuses_to_start_with_the_default_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_production_entry_point_refuses_to_start_with_debug_on():
+    env = {
+        **os.environ,
+        "ALLOWED_HOSTS": "actions.example.org",
+        "DEBUG": "1",
+        "SECRET_KEY": LONG_KEY,
+        "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.base",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DEBUG is on while ALLOWED_HOSTS names public hosts (actions.example.org)" in result.stderr

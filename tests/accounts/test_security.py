@@ -1,12 +1,17 @@
 """Brute-force protection (django-axes), password validators, and the role groups command."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.perms import CENTRE_GROUP, FEDERATION_GROUP
@@ -74,4 +79,36 @@ def test_centre_group_cannot_touch_vocabularies_or_users():
     call_command("create_roles", stdout=io.StringIO())
     names = set(ROLE_PERMISSIONS[CENTRE_GROUP])
     assert "actions.view_motcle" in names
-    assert not {"actions.add_motcle", "auth.change_user", "structures.change_structure"} & names
+    forbidden = {"actions.add_motcle", "auth.change_user", "structures.add_structure", "structures.delete_structure"}
+    assert not forbidden & names
+    assert "structures.change_structure" in names  # its own structure's identity only (accounts.perms)
+
+
+LOCK_FROM_ANOTHER_PROCESS = """
+from django.test import Client
+client = Client(HTTP_HOST="localhost")
+for _ in range(5):
+    client.post("/admin/login/", {"username": "verrouille", "password": "mauvais", "next": "/admin/"})
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two processes share one server database")
+@pytest.mark.django_db(transaction=True)
+def test_a_lockout_recorded_by_one_process_holds_in_another():
+    """Failures are counted in the database (django-axes), not in a process: every app server sees the lock."""
+    user = User.objects.create_user("verrouille", password=PASSWORD, is_staff=True)
+    settings = connection.settings_dict
+    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", LOCK_FROM_ANOTHER_PROCESS],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    response = Client(REMOTE_ADDR="127.0.0.1").post(
+        reverse("admin:login"), {"username": user.username, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 429

@@ -2,11 +2,17 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 
-from actions.fiches.loader import load_bytes
+from actions.fiches.loader import LoadReport, load_bytes
+from actions.fiches.parser import Diagnostic
 from actions.models import Action
 
 STDIN = "-"
+DATABASE_LOST = (
+    "La connexion à la base de données a été perdue pendant l’import : rien n’a été écrit pour ce fichier. "
+    "Relancez l’import quand la base répond : les fichiers déjà importés ne seront pas dupliqués"
+)
 PROGRESS_WIDTH = 100
 
 
@@ -60,7 +66,13 @@ class Command(BaseCommand):
             else:
                 data, name = file.read_bytes(), str(file)
             progress = self.progress_bar(f"[{index}/{len(files)}] {name}") if self.stdout.isatty() else None
-            report = load_bytes(data, name, state=state, dry_run=dry_run, force=force, progress=progress)
+            try:
+                report = load_bytes(data, name, state=state, dry_run=dry_run, force=force, progress=progress)
+            except DatabaseError as error:
+                # The file's transaction is rolled back with the lost connection: nothing of it was written.
+                connection.close()  # the next file gets a new connection
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                report = LoadReport(name, errors=[Diagnostic(name, 1, f"{DATABASE_LOST} ({reason}).")])
             if progress:
                 self.stdout.write("\r" + " " * PROGRESS_WIDTH + "\r", ending="")
             reports.append(report)
