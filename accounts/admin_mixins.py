@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts import perms
+from fcsf_actions.uploads import CheckedImportForm
 
 
 class ScopedAdminMixin:
@@ -67,6 +68,8 @@ class ScopedAdminMixin:
 
 class ScopedImportExportMixin:
     """django-import-export rights: everyone exports what they see; only a federation imports, all or nothing."""
+
+    import_form_class = CheckedImportForm  # size, extension and real content checked before the file is read
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -4,13 +4,14 @@ import hashlib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, TextField
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
-from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
+from import_export.widgets import CharWidget, ForeignKeyWidget, ManyToManyWidget, Widget
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import perms
@@ -18,6 +19,7 @@ from accounts.admin_mixins import ScopedAdminMixin, ScopedImportExportMixin
 from actions.fiches.loader import load_bytes
 from actions.fiches.parser import Diagnostic, FicheParseError, parse_bytes
 from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from fcsf_actions import uploads
 from structures.models import Departement, Structure, match_departement
 
 
@@ -97,6 +99,11 @@ class ActionResource(ScopedResource):
         skip_unchanged = True
         report_skipped = True
 
+    @classmethod
+    def widget_from_django_field(cls, f, default=Widget):
+        # A spreadsheet's empty cell is read as None, but text fields are NOT NULL: read it as "", as for CharField.
+        return CharWidget if isinstance(f, TextField) else super().widget_from_django_field(f, default)
+
     def import_instance(self, instance, row, **kwargs):
         self.check_existing(instance)
         super().import_instance(instance, row, **kwargs)
@@ -113,6 +120,8 @@ class PublicationForm(forms.ModelForm):
     """The action form: workflow transitions and what a fiche needs to be submitted, checked on the server."""
 
     user = None  # set by ActionAdmin.get_form
+    # The action's version when the form was opened: a save over a newer one is refused (check_version).
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
@@ -132,6 +141,8 @@ class PublicationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial_state = self.instance.state if self.instance.pk else Action.State.BROUILLON
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
         if "state" in self.fields:
             if self.instance.pk:
                 allowed = perms.allowed_states(self.user, self.instance) | {self.initial_state}
@@ -141,8 +152,39 @@ class PublicationForm(forms.ModelForm):
                 allowed = set(perms.CENTRE_EDITABLE_STATES)
             self.fields["state"].choices = [(value, label) for value, label in Action.State.choices if value in allowed]
 
+    def check_version(self):
+        """Refuses to overwrite a change saved since the form was opened (optimistic locking).
+
+        The admin saves inside a transaction: on PostgreSQL the row stays locked from this read to the commit, so
+        two simultaneous saves of the same version cannot both pass. The user's input is kept; the form now
+        carries the current version, so saving again is a deliberate choice to replace the other change."""
+        loaded = self.cleaned_data.get("loaded_version")
+        if not self.instance.pk or loaded is None:
+            return
+        current = Action.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
+        current = current.first()
+        if current is None or current == loaded:
+            return
+        last = self.instance.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+        who, when = "un import de fiches", ""
+        if last is not None:
+            if last.history_user is not None:
+                who = last.history_user.get_full_name() or last.history_user.get_username()
+            moment = timezone.localtime(last.history_date)
+            day = "" if moment.date() == timezone.localdate() else f" le {moment:%d/%m/%Y}"
+            when = f"{day} à {moment:%H:%M}"
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = current
+        raise ValidationError(
+            f"Cette fiche a été modifiée par {who}{when} depuis que vous l’avez ouverte : vos modifications ne "
+            "sont pas enregistrées, elles sont conservées ci-dessous. Ouvrez la fiche dans un autre onglet pour "
+            "voir l’autre version ; enregistrez de nouveau pour la remplacer par la vôtre.",
+            code="conflict",
+        )
+
     def clean(self):
         cleaned = super().clean()
+        self.check_version()
         state, structure = cleaned.get("state"), cleaned.get("structure")
         if state is None or structure is None:
             return cleaned
@@ -190,6 +232,7 @@ class FicheImportForm(forms.Form):
             )
         if upload.size > self.MAX_SIZE:
             raise ValidationError("Ce fichier fait plus de 5 Mo : découpez-le en plusieurs fichiers.")
+        uploads.check_text(upload, "l’export texte des fiches")  # a renamed PDF, archive or image
         return upload
 
 
@@ -271,6 +314,14 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
     @admin.display(description="département", ordering="structure__departement__code")
     def departement(self, obj):
         return obj.structure.departement
+
+    def get_fieldsets(self, request, obj=None):
+        """The form of an action the user may change carries the version it was opened on (hidden)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        *head, (name, options) = fieldsets
+        return [*head, (name, {**options, "fields": [*options["fields"], "loaded_version"]})]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

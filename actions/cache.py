@@ -33,14 +33,46 @@ def bump_version(**_signal_kwargs):
         CatalogueVersion.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
+def digest(key):
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
 def cached(name, key, compute, *, version=None):
     """`compute()`, remembered under (catalogue version, name, key). `key` is any repr-stable value."""
     if version is None:
         version = current_version()
-    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
-    cache_key = f"{PREFIX}:{version}:{name}:{digest}"
+    cache_key = f"{PREFIX}:{version}:{name}:{digest(key)}"
     value = cache.get(cache_key)
     if value is None:
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
     return value
+
+
+ORDER_CACHED = 1000  # ids of the first 50 pages of a list; later pages are read with OFFSET
+
+
+class CachedOrder:
+    """The actions of a filtered list in their order, as Django's paginator wants them (`count()` and slices).
+
+    The order of a list (ranked search, 100,000 rows sorted) is its costly part: the ids of its first
+    ORDER_CACHED actions are cached under `key`, and a page is then one query by id for its cards."""
+
+    def __init__(self, queryset, key, total, *, version):
+        self.queryset, self.key, self.total, self.version = queryset, key, total, version
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step or (item.stop or 0) > ORDER_CACHED:
+            return list(self.queryset.for_cards()[item])
+        ids = cached("order", self.key, self._first_ids, version=self.version)[item]
+        cards = self.queryset.model.objects.for_cards().in_bulk(ids)
+        return [cards[pk] for pk in ids if pk in cards]
+
+    def _first_ids(self):
+        return list(self.queryset.values_list("pk", flat=True)[:ORDER_CACHED])

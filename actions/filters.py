@@ -9,16 +9,14 @@ left out, the remaining filters apply, and `notices` says what was ignored. With
 alternatives (`departement=49&departement=72`: actions in either); facets combine with each other.
 """
 
-from urllib.parse import urlencode
-
 import django_filters
 from django import forms
-from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
 from actions import search
 from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from fcsf_actions.faceted import FacetedFilterSet
 from structures.models import Departement, Region, Structure
 
 MAX_VALUE_LENGTH = 100
@@ -112,7 +110,7 @@ def departement_label(departement):
     return f"{departement.nom} ({departement.code})"
 
 
-class ActionFilterSet(django_filters.FilterSet):
+class ActionFilterSet(FacetedFilterSet):
     q = SearchFilter(label="Rechercher", max_length=200, strip=True)
     region = FacetFilter(
         label="Région", field_name="structure__departement__region", queryset=Region.objects.all(), to_field_name="code"
@@ -144,6 +142,7 @@ class ActionFilterSet(django_filters.FilterSet):
 
     FACETS = ("region", "departement", "dimension", "statut", "public", "territoire", "initiative", "mots_cles")
     FACETS += ("partenaire",)
+    CHIP_FILTERS = ("structure",)
 
     class Meta:
         model = Action
@@ -154,45 +153,12 @@ class ActionFilterSet(django_filters.FilterSet):
             queryset = Action.objects.published()
         super().__init__(data if data is not None else {}, queryset, **kwargs)
 
-    # ── options and validation ──────────────────────────────────────────────────────────────────────────────
-
-    @cached_property
-    def options(self):
-        """Every facet's whole vocabulary, in display order: one small query per facet, whatever is selected."""
-        return {name: list(self.filters[name].queryset.all()) for name in self.FACETS}
-
-    @property
-    def form(self):
-        if not hasattr(self, "_form"):
-            form = super().form
-            for name in self.FACETS:
-                form.fields[name].options = self.options[name]
-        return self._form
-
     def keep(self, queryset, name, value):
         return queryset
-
-    @property
-    def cleaned_data(self):
-        self.errors  # noqa: B018 - validates the form
-        return self.form.cleaned_data
 
     @cached_property
     def query(self):
         return search.SearchQuery.parse(self.cleaned_data.get("q") or "")
-
-    @cached_property
-    def notices(self):
-        """What was ignored in the query string, in French, for the page to show."""
-        notices = []
-        for name, field in self.form.fields.items():
-            label = self.filters[name].label
-            if name in self.form.errors:
-                shown = str(self.data.get(name, ""))[:30].replace("\x00", "")
-                notices.append(f"{label} : la valeur « {shown} » n’est pas valable, ce critère est ignoré.")
-            for value in getattr(field, "rejected", []):
-                notices.append(f"{label} : « {value} » est inconnu, ce critère est ignoré.")
-        return notices
 
     def signature(self):
         """What decides which actions match (not their order or page): equal signatures, equal sets. A cache key."""
@@ -200,19 +166,6 @@ class ActionFilterSet(django_filters.FilterSet):
         return (self.query.words, selected)
 
     # ── querysets ──────────────────────────────────────────────────────────────────────────────────────────
-
-    def filtered(self, exclude=()):
-        """The actions matching every valid filter except those named in `exclude`; not ordered."""
-        queryset = self.queryset.all()
-        for name, value in self.cleaned_data.items():
-            if name not in exclude:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    def filter_queryset(self, queryset):
-        for name, value in self.cleaned_data.items():
-            queryset = self.filters[name].filter(queryset, value)
-        return self.order(queryset)
 
     @property
     def sort(self):
@@ -224,42 +177,15 @@ class ActionFilterSet(django_filters.FilterSet):
     def sort_choices(self):
         return [(key, label) for key, label in SORTS.items() if key != "pertinence" or self.query]
 
+    # Set by a caller that already knows how many actions match (the list view, from its cached count): a broad
+    # text query is then ordered cheaply (search.order_broad) instead of ranking every match.
+    match_count = None
+
     def order(self, queryset):
         if self.sort == "pertinence":
+            if self.match_count is not None and self.match_count > search.RANK_LIMIT:
+                return search.order_broad(queryset, self.query)
             return search.order_by_relevance(queryset, self.query)
         if self.sort == "titre":
             return queryset.order_by(Lower("titre"), "pk")
-        return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
-
-    # ── what the page shows about the active filters ───────────────────────────────────────────────────────
-
-    def selected(self, name):
-        return self.cleaned_data.get(name) or []
-
-    def url_without(self, name=None, value=None):
-        """The current query string without one value of one parameter (or without that parameter); no page."""
-        params = []
-        for key in self.data:
-            if key == "page" or (key == name and value is None):
-                continue
-            for item in self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data[key]]:
-                if key == name and item == value:
-                    continue
-                params.append((key, item))
-        return "?" + urlencode(params) if params else "?"
-
-    def active_filters(self):
-        """Chips: [{"label": …, "remove_url": …}], in the order of the form."""
-        chips = []
-        if self.query:
-            chips.append({"label": f"Recherche : « {self.query.text} »", "remove_url": self.url_without("q")})
-        for name in (*self.FACETS, "structure"):
-            facet = self.filters[name]
-            for item in self.selected(name):
-                chips.append(
-                    {
-                        "label": f"{facet.label} : {facet.option_label(item)}",
-                        "remove_url": self.url_without(name, str(getattr(item, facet.key))),
-                    }
-                )
-        return chips
+        return queryset.newest_first()

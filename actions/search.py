@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.expressions import Func, RawSQL
 from django.db.models.functions import Lower
 from django.utils.html import escape
@@ -108,7 +108,7 @@ def _fold_many(*parts):
 def _sqlite_haystack():
     fields = ["titre", "resume", *SNIPPET_FIELDS[1:], "precision_initiative", "raisons_fin"]
     fields += ["ressources_financieres", "nombre_personnes", "resultat_territoire", "resultat_centre"]
-    fields += ["resultat_habitants", "limites", "perspectives", "structure__nom", "structure__commune"]
+    fields += ["resultat_habitants", "limites", "perspectives", "structure__nom", "structure__commune__nom"]
     return Fold(*(F(field) for field in fields))
 
 
@@ -125,6 +125,10 @@ def _sqlite_filter(queryset, query):
 
 
 # ── ranking ────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+# Above this many matches, exact ranking costs more than the page is worth (PERF: 450–800 ms at 45,000 matches).
+RANK_LIMIT = 2000
 
 
 def order_by_relevance(queryset, query):
@@ -148,6 +152,27 @@ def order_by_relevance(queryset, query):
     return queryset.annotate(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 
 
+def order_broad(queryset, query):
+    """For queries matching too many actions to rank them all (see RANK_LIMIT): the actions whose *title* has every
+    word first, then the others, newest first in each group. Close to the exact ranking's first page (the title
+    weighs most) at a fraction of its cost: `ts_rank` reads the whole document of every match."""
+    if not query:
+        return queryset.newest_first()
+    if is_postgresql():
+        in_title = RawSQL(
+            f"{queryset.model._meta.db_table}.id IN (SELECT id FROM actions_action WHERE state = 'publiee' AND "
+            "to_tsvector('french_unaccent', titre) @@ to_tsquery('french_unaccent', %s))",
+            [query.tsquery],
+            output_field=BooleanField(),
+        )
+    else:
+        _register_sqlite_functions()
+        queryset = queryset.alias(_rank_title=Fold(F("titre")))
+        in_title = functools.reduce(operator.and_, (Q(_rank_title__contains=word) for word in query.words))
+        in_title = ExpressionWrapper(in_title, output_field=BooleanField())
+    return queryset.annotate(relevance=in_title).order_by("-relevance", "-published_at", "-pk")
+
+
 # ── snippets ───────────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -157,17 +182,20 @@ def _marks_to_html(text):
 
 
 def add_snippets(actions, query):
-    """Sets `snippet` on each action: the start of its résumé, or the passage where the words were found."""
+    """Sets `snippet` on each action: the passage where the words were found; none without a query (the card
+    then shows the start of its résumé)."""
     actions = list(actions)
-    if not actions:
+    if not actions or not query:
         return actions
     if query and is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, ts_headline('french_unaccent', concat_ws(' ', resume, description_experience, "
-                "description_generale), to_tsquery('french_unaccent', %s), %s) FROM actions_action "
+                # The text loses any sentinel character it holds: only ts_headline's own become <mark>.
+                "SELECT id, ts_headline('french_unaccent', translate(concat_ws(' ', resume, description_experience, "
+                "description_generale), %s, ''), to_tsquery('french_unaccent', %s), %s) FROM actions_action "
                 "WHERE id = ANY(%s)",
                 [
+                    MARK_START + MARK_END,
                     query.tsquery,
                     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
                     'MaxFragments=2, FragmentDelimiter=" … "',
@@ -180,6 +208,7 @@ def add_snippets(actions, query):
         return actions
     for action in actions:
         text = " ".join(getattr(action, name) for name in SNIPPET_FIELDS if getattr(action, name))
+        text = text.replace(MARK_START, "").replace(MARK_END, "")  # only our own sentinels become <mark>
         action.snippet = _marks_to_html(python_headline(text, query.words if query else ()))
     return actions
 

@@ -2,12 +2,16 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
-from actions import cache, search
+from actions import cache, exports, search
 from actions.facets import build_facets, facet_counts
+from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import CARD_RELATED, Action, Dimension
+from api import http as api_http
 
 PAGE_SIZE = 20
 
@@ -56,13 +60,9 @@ def home(request):
     return render(request, "actions/home.html", context)
 
 
-def paginate(queryset, number, count=None):
-    """(page, notice): a page number that is not one, or beyond the last page, gives a page and a notice.
-
-    `count`, when already known (cached), saves the paginator its COUNT query."""
+def paginate(queryset, number):
+    """(page, notice): a page number that is not one, or beyond the last page, gives a page and a notice."""
     paginator = Paginator(queryset, PAGE_SIZE)
-    if count is not None:
-        paginator.count = count
     notice = ""
     if number in (None, ""):
         return paginator.page(1), notice
@@ -84,16 +84,19 @@ def action_list(request):
     filterset = ActionFilterSet(request.GET)
     version = cache.current_version()
     total, counts = cache.cached(
-        "list", filterset.signature(), lambda: (filterset.qs.count(), facet_counts(filterset)), version=version
+        "list", filterset.signature(), lambda: (filterset.filtered().count(), facet_counts(filterset)), version=version
     )
-    page, page_notice = paginate(filterset.qs.for_cards(), request.GET.get("page"), count=total)
+    filterset.match_count = total
+    ordered = cache.CachedOrder(filterset.qs, (filterset.signature(), filterset.sort), total, version=version)
+    page, page_notice = paginate(ordered, request.GET.get("page"))
     search.add_snippets(page.object_list, filterset.query)
     context = {
         "filterset": filterset,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
-        "facets": build_facets(filterset, counts),
+        "facets": SimpleLazyObject(lambda: build_facets(filterset, counts)),  # built only if not cached
+        "facets_key": f"{version}-{cache.digest(filterset.signature())}",
         "chips": filterset.active_filters(),
         "query": filterset.query,
         "suggestions": cache.cached(
@@ -155,3 +158,33 @@ def action_detail(request, slug):
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
     return render(request, "actions/detail.html", context)
+
+
+# Open data: the list's query string gives the same actions (ActionFilterSet), every row, in the list's order.
+
+
+@require_safe
+def export_csv(request):
+    return exports.csv_response(ActionFilterSet(request.GET).qs, request)
+
+
+@require_safe
+def export_xlsx(request):
+    return exports.xlsx_response(ActionFilterSet(request.GET).qs, request)
+
+
+@require_safe
+def export_json(request):
+    return exports.json_response(ActionFilterSet(request.GET).qs, request)
+
+
+def open_data(request):
+    context = {
+        "columns": exports.column_docs(),
+        "site_root": request.build_absolute_uri("/").rstrip("/"),
+        "example": Action.objects.published().newest_first().values_list("slug", flat=True).first() or "SLUG",
+        "page_size": api_http.DEFAULT_PAGE_SIZE,
+        "max_page_size": api_http.MAX_PAGE_SIZE,
+        "feed_size": FEED_SIZE,
+    }
+    return render(request, "pages/donnees_ouvertes.html", context)

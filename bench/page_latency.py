@@ -183,10 +183,14 @@ def main(argv=None):
     if args.prepare:
         prepare(args.prepare, args.per_file, args.seed)
         return
+    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="fcsf-static-"))
     setup_django()
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # production storage: hashed, compressed
 
     from actions.models import Action
 

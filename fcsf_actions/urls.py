@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from fcsf_actions.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "Actions des centres sociaux – administration"
 admin.site.site_title = "Actions des centres sociaux"
@@ -7,6 +10,16 @@ admin.site.index_title = "Gestion du catalogue"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("", include("actions.urls")),
     path("", include("structures.urls")),
+    path("", include("statistiques.urls")),
 ]

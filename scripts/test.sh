@@ -40,6 +40,8 @@ trap stop_postgres EXIT
   "-p $PGPORT -c listen_addresses=127.0.0.1 -k $PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
 echo "PostgreSQL de test démarré sur 127.0.0.1:$PGPORT ($PGDATA)"
+# The fault tests (tests/test_faults.py) stop and restart this cluster, and backups use its pg_dump.
+export FCSF_TEST_PGDATA=$PGDATA FCSF_TEST_PGBIN=$PGBIN FCSF_TEST_PGPORT=$PGPORT
 DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/fcsf" step "pytest (PostgreSQL)" pytest "$@"
 
 echo

@@ -21,7 +21,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from actions.cache import bump_version
@@ -404,11 +404,12 @@ class _FileLoader:
             else:
                 self.bulk_create(Action, new)
         if changed:
-            fields = {"updated_at"}
+            fields = {"updated_at", "version"}
             for action in changed:
                 fields.update(self.changed_fields(action))
                 fields.update(action.stamp_state_dates(self.now))
                 action.updated_at = self.now
+                action.version = F("version") + 1  # an admin form opened before this import is now stale
             Action.objects.bulk_update(changed, sorted(fields), batch_size=WRITE_BATCH)
             history = _history_manager(Action)
             if history is not None:

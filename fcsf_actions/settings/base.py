@@ -8,7 +8,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from fcsf_actions.logging import logging_config
+from fcsf_actions.ratelimit import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -51,6 +55,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or INSECURE_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Production: a public host is served. HTTPS and the secure cookies then default to on (each can be set from env).
+PRODUCTION = any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,17 +67,26 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_filters",
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "structures",
     "actions",
     "accounts",
+    "api",
+    "statistiques",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files get them too; the health check answers before anything else runs.
+    "fcsf_actions.middleware.SecurityHeadersMiddleware",
+    "fcsf_actions.middleware.CSPMiddleware",
+    "fcsf_actions.health.HealthCheckMiddleware",
+    "fcsf_actions.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,6 +125,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request in seconds instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for all processes when CACHE_URL names a Redis server (redis://host:6379/0): several app servers then
@@ -173,17 +191,83 @@ STORAGES = {
     },
 }
 
+# ── Security: HTTPS, cookies, headers (README « Sécurité en production ») ─────────────────────────────────────
+# Behind a reverse proxy that terminates HTTPS: PROXY_SSL_HEADER names the header it sets to "https"
+# (e.g. X-Forwarded-Proto). Never set it without such a proxy: a client could then claim HTTPS itself.
+if os.environ.get("PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+HEALTH_CHECK_PATH = "/sante/"
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]  # a load balancer probes over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it: forms carry the token
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Choices an operator makes on purpose (README) are not reported by `check --deploy` as forgotten ones.
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+# Content-Security-Policy (django-csp): nothing inline without the request's nonce, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
 }
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+)
+
+# Rate limits per client address (fcsf_actions/ratelimit.py), « REQUESTS/SECONDS » from env.
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_TRUSTED_PROXIES = int(os.environ.get("RATELIMIT_TRUSTED_PROXIES", "0"))
+RATELIMITS = [
+    {"name": name, "path": path, "param": param, "limit": limit, "window": window}
+    for name, path, param, (limit, window) in [
+        ("recherche", r"^/actions/$", "q", parse_rate(os.environ.get("RATELIMIT_RECHERCHE", "60/60"))),
+        (
+            "exports",
+            r"^/(actions/export|statistiques/tableau)",
+            "",
+            parse_rate(os.environ.get("RATELIMIT_EXPORTS", "10/60")),
+        ),
+        ("api", r"^/api/", "", parse_rate(os.environ.get("RATELIMIT_API", "120/60"))),
+    ]
+]
+
+# Logs on stderr: LOG_FORMAT=json for one JSON object per line (fcsf_actions/logging.py), text otherwise.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "WARNING"))
 
 check_production_safety(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)

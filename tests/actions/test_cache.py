@@ -38,7 +38,7 @@ def catalogue(db):
 def test_second_request_reads_the_counts_from_the_cache(client, catalogue):
     cold, first = queries(client, LIST, {"mots_cles": "culture"})
     warm, second = queries(client, LIST, {"mots_cles": "culture"})
-    assert warm == cold - 2  # neither the COUNT nor the facets' UNION ALL
+    assert warm == cold - 3  # neither the COUNT, nor the facets' UNION ALL, nor the ordered ids
     assert first == second
     assert result_count(second) == 3
 
@@ -48,8 +48,8 @@ def test_same_filters_in_another_order_share_the_entry(client, catalogue):
     warm, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72", "49", "49"]})
     other_cold, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72"]})
     other_warm, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72"]})
-    assert warm == cold - 2
-    assert other_warm == other_cold - 2  # other filters, other entry
+    assert warm == cold - 3
+    assert other_warm == other_cold - 3  # other filters, other entry
 
 
 @pytest.mark.parametrize(
@@ -112,3 +112,37 @@ def test_a_missing_version_row_is_recreated(db):
     assert cache.current_version() == 0
     cache.bump_version()
     assert cache.current_version() == 1
+
+
+def card_titles(page):
+    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
+
+
+def test_pages_past_the_cached_order_read_the_same_order(client, db, monkeypatch):
+    for number in range(45):
+        ActionFactory(titre=f"Action {number:02d}")
+    expected = card_titles(client.get(LIST, {"tri": "titre", "page": 2}).content.decode())
+    monkeypatch.setattr(cache, "ORDER_CACHED", 10)  # page 2 (rows 21–40) now lies past the cached ids
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()
+    assert card_titles(client.get(LIST, {"tri": "titre", "page": 2}).content.decode()) == expected
+    assert expected == [f"Action {number:02d}" for number in range(20, 40)]
+
+
+def test_a_broad_query_lists_title_matches_first_then_newest(client, db, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions import search
+
+    now = timezone.now()
+    old_title = ActionFactory(titre="Jardin des anciens", resume="Un potager.")
+    in_text = [ActionFactory(titre=f"Fête {n}", resume="Autour du jardin partagé.") for n in range(3)]
+    Action.objects.filter(pk=old_title.pk).update(published_at=now - timedelta(days=400))
+    for days, action in enumerate(in_text):
+        Action.objects.filter(pk=action.pk).update(published_at=now - timedelta(days=days))
+    monkeypatch.setattr(search, "RANK_LIMIT", 2)  # 4 matches: too many to rank exactly
+    titles = card_titles(client.get(LIST, {"q": "jardin"}).content.decode())
+    assert titles == ["Jardin des anciens", "Fête 0", "Fête 1", "Fête 2"]
