@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -126,22 +126,33 @@ def fiche_sections(action):
 
 
 def similar_actions(action, limit=4):
-    """Published actions sharing mots-clés with this one (the more the nearer), then its dimension."""
+    """Published actions sharing mots-clés with this one (the more the nearer), then its dimension, newest first.
+
+    Cached per action and catalogue version: at 100,000 actions the ranking reads tens of thousands of links."""
+    ids = cache.cached("similar", (action.pk, limit), lambda: similar_action_ids(action, limit))
+    cards = Action.objects.published().select_related(*CARD_RELATED).in_bulk(ids)
+    return [cards[pk] for pk in ids if pk in cards]
+
+
+def similar_action_ids(action, limit):
+    others = Action.objects.published().exclude(pk=action.pk)
     keyword_ids = [keyword.pk for keyword in action.mots_cles.all()]
-    same_dimension = (
-        Case(When(dimension_id=action.dimension_id, then=Value(1)), default=Value(0), output_field=IntegerField())
-        if action.dimension_id
-        else Value(0, output_field=IntegerField())
-    )
-    return (
-        Action.objects.published()
-        .exclude(pk=action.pk)
-        .annotate(shared=Count("mots_cles", filter=Q(mots_cles__in=keyword_ids), distinct=True))
-        .annotate(same_dimension=same_dimension)
-        .filter(Q(shared__gt=0) | Q(same_dimension__gt=0))
-        .select_related(*CARD_RELATED)
-        .order_by("-shared", "-same_dimension", "-published_at", "-pk")[:limit]
-    )
+    ids = []
+    if keyword_ids:
+        same_dimension = Case(
+            When(dimension_id=action.dimension_id, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+        ids = list(
+            others.filter(mots_cles__in=keyword_ids)
+            .values("pk")  # grouped by these narrow columns only, never by the fiche's text
+            .annotate(shared=Count("pk"), same_dimension=same_dimension)
+            .order_by("-shared", "-same_dimension", "-published_at", "-pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+    if len(ids) < limit and action.dimension_id:
+        more = others.filter(dimension_id=action.dimension_id).exclude(pk__in=ids).newest_first()
+        ids += list(more.values_list("pk", flat=True)[: limit - len(ids)])
+    return ids
 
 
 def action_detail(request, slug):
