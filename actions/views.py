@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -134,21 +134,34 @@ def similar_actions(action, limit=4):
     return [cards[pk] for pk in ids if pk in cards]
 
 
+SIMILAR_CANDIDATES = 500
+
+
 def similar_action_ids(action, limit):
+    """Among the newest SIMILAR_CANDIDATES published actions sharing a mot-clé with this one: the most mots-clés
+    shared, then the same dimension, then the newest; completed by the newest of its dimension. Bounded work
+    whatever the size of the catalogue (ranking every action sharing a common mot-clé took 3 s at 100,000)."""
     others = Action.objects.published().exclude(pk=action.pk)
     keyword_ids = [keyword.pk for keyword in action.mots_cles.all()]
     ids = []
     if keyword_ids:
-        same_dimension = Case(
-            When(dimension_id=action.dimension_id, then=Value(1)), default=Value(0), output_field=IntegerField()
+        links = Action.mots_cles.through.objects.filter(motcle_id__in=keyword_ids)
+        candidates = list(  # newest first
+            others.filter(pk__in=links.values("action_id"))
+            .newest_first()
+            .values_list("pk", "dimension_id")[:SIMILAR_CANDIDATES]
         )
-        ids = list(
-            others.filter(mots_cles__in=keyword_ids)
-            .values("pk")  # grouped by these narrow columns only, never by the fiche's text
-            .annotate(shared=Count("pk"), same_dimension=same_dimension)
-            .order_by("-shared", "-same_dimension", "-published_at", "-pk")
-            .values_list("pk", flat=True)[:limit]
+        shared = dict(
+            links.filter(action_id__in=[pk for pk, _dimension in candidates])
+            .values("action_id")
+            .annotate(n=Count("pk"))
+            .values_list("action_id", "n")
         )
+        ranked = sorted(
+            enumerate(candidates),
+            key=lambda item: (-shared.get(item[1][0], 0), item[1][1] != action.dimension_id, item[0]),
+        )
+        ids = [pk for _position, (pk, _dimension) in ranked[:limit]]
     if len(ids) < limit and action.dimension_id:
         more = others.filter(dimension_id=action.dimension_id).exclude(pk__in=ids).newest_first()
         ids += list(more.values_list("pk", flat=True)[: limit - len(ids)])

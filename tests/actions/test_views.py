@@ -162,9 +162,9 @@ class TestDetail:
         assert client.get(action.get_absolute_url()).status_code == 404
 
     def test_query_count(self, client, catalogue, django_assert_max_num_queries):
-        # The action and its 3 lists; cold cache: catalogue version, similar ids (by mots-clés, then dimension),
-        # their cards.
-        with django_assert_max_num_queries(8):
+        # The action and its 3 lists; cold cache: catalogue version, similar candidates, their shared mots-clés,
+        # completion by dimension, their cards.
+        with django_assert_max_num_queries(9):
             client.get(catalogue.get_absolute_url())
         with django_assert_max_num_queries(6):  # warm: the similar ids come from the cache
             client.get(catalogue.get_absolute_url())
