@@ -51,8 +51,8 @@ echo
 echo "| scénario | requêtes/s | p50 ms | p99 ms | requêtes | erreurs |"
 echo "|---|---:|---:|---:|---:|---:|"
 for name in ${SCENARIOS:-plancher liste detail recherche}; do
-  result=$(URLS="$work/$name.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/rotate.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
+  result=$(URLS="$work/$name.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/load_under_import.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   eval "${result#RESULT }"
-  errors=$((non2xx + connect + read + write + timeout))
+  errors=$((s429 + s4xx + s500 + s502 + s503 + s5xx + connect + read + write + timeout))
   printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50_ms" "$p99_ms" "$requests" "$errors"
 done
