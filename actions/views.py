@@ -82,12 +82,12 @@ def paginate(queryset, number):
 
 def action_list(request):
     filterset = ActionFilterSet(request.GET)
-    version = cache.current_version()
+    version, signature = cache.current_version(), filterset.signature()
     total, counts = cache.cached(
-        "list", filterset.signature(), lambda: (filterset.filtered().count(), facet_counts(filterset)), version=version
+        "list", signature, lambda: (filterset.filtered().count(), facet_counts(filterset)), version=version
     )
     filterset.match_count = total
-    ordered = cache.CachedOrder(filterset.qs, (filterset.signature(), filterset.sort), total, version=version)
+    ordered = cache.CachedOrder(filterset.qs, (signature, filterset.sort), total, version=version)
     page, page_notice = paginate(ordered, request.GET.get("page"))
     search.add_snippets(page.object_list, filterset.query)
     context = {
@@ -96,7 +96,7 @@ def action_list(request):
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
         "facets": SimpleLazyObject(lambda: build_facets(filterset, counts)),  # built only if not cached
-        "facets_key": f"{version}-{cache.digest(filterset.signature())}",
+        "facets_key": f"{version}-{cache.digest(signature)}",
         "chips": filterset.active_filters(),
         "query": filterset.query,
         "suggestions": cache.cached(

@@ -40,3 +40,14 @@ def world(db):
         nobody=UserFactory(username="sansrole"),
     )
     return SimpleNamespace(structures=structures, actions=actions, users=users, dep=dep)
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)`: the test client, logged in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

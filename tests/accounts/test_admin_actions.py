@@ -46,15 +46,6 @@ def snapshot(action):
     return Action.objects.filter(pk=action.pk).values("titre", "state", "structure_id").first()
 
 
-@pytest.fixture
-def login(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_list_shows_only_visible_actions(world, login, role):
     response = login(getattr(world.users, role)).get(reverse("admin:actions_action_changelist"))

@@ -11,15 +11,6 @@ from structures.models import Commune, Structure
 from tests.accounts.test_import_export import upload
 
 
-@pytest.fixture
-def login(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def structure_data(structure, **overrides):
     data = {"nom": structure.nom, "kind": structure.kind, "departement": structure.departement_id}
     data.update(overrides)

@@ -29,15 +29,6 @@ def upload(client, text, name="export.txt", state="soumise"):
     return client.post(reverse(URL), {"fichier": file, "state": state})
 
 
-@pytest.fixture
-def login(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def test_preview_writes_nothing_then_confirm_imports(world, login):
     client = login(world.users.fed49)
     preview = upload(client, one_fiche())

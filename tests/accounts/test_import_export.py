@@ -14,15 +14,6 @@ from structures.models import Structure
 CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
 
 
-@pytest.fixture
-def login(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def export(client, model, file_format=CSV_FORMAT):
     url = reverse(f"admin:{model}_export")
     response = client.get(url)
