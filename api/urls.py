@@ -16,5 +16,6 @@ urlpatterns = [
     path("vocabulaires/", views.vocabulary_list, name="vocabularies"),
     path("vocabulaires/<str:nom>/", views.vocabulary_detail, name="vocabulary"),
     # Any other address ending in / answers a JSON 404 (without the slash, APPEND_SLASH redirects here first).
-    re_path(r"^.*/$", views.not_found),
+    # [\s\S], not ".": a path may hold a line break (%0A); \Z, not "$", which also matches before a final one.
+    re_path(r"^[\s\S]*/\Z", views.not_found),
 ]

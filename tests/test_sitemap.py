@@ -1,11 +1,13 @@
 """sitemap.xml (an index of one sitemap per section) lists published pages only; robots.txt points to it."""
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from actions.models import Action
 from tests.actions.factories import ActionFactory
 from tests.api.catalogue import build_catalogue
 
@@ -58,10 +60,12 @@ def test_published_pages_only(client, catalogue):
 
 
 def test_last_modification_dates(client, catalogue):
+    jardin = catalogue.actions.jardin
+    # 23:30 UTC is already the next day in Paris: the date is the site's (Europe/Paris), as on its pages.
+    Action.objects.filter(pk=jardin.pk).update(updated_at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC))
     actions = xml(client.get("/sitemap-actions.xml"))
     urls = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in actions}
-    jardin = catalogue.actions.jardin
-    assert urls[f"http://testserver/actions/{jardin.slug}/"] == jardin.updated_at.date().isoformat()
+    assert urls[f"http://testserver/actions/{jardin.slug}/"] == "2026-01-16"
 
 
 def test_query_count_does_not_grow_with_actions(client, catalogue, django_assert_num_queries):

@@ -207,6 +207,7 @@ class TestHttp:
         assert "la liste des adresses est à /api/" in body["erreur"]
         assert client.get("/api/actions").status_code == 301  # then the slash
         get_json(client, "/api/actions/pas un slug/", status=404)
+        get_json(client, "/api/actions/%0Aligne/", status=404)  # a line break in the path is still JSON
 
     @pytest.mark.parametrize("url", ["/api/", "/api/actions/", "/api/actions/inconnue/", "/api/openapi.json"])
     def test_cors_on_every_answer(self, client, db, url):

@@ -28,6 +28,7 @@ def public_urls():
         "open-data": "/donnees-ouvertes/",
         "accessibility": "/accessibilite/",
         "legal": "/mentions-legales/",
+        "not-found": "/actions/action-inconnue/",
     }
 
 
@@ -37,7 +38,7 @@ def test_pages_are_valid_html(client, tmp_path):
     documents = {}
     for name, url in public_urls().items():
         response = client.get(url)
-        assert response.status_code == 200, url
+        assert response.status_code == (404 if name == "not-found" else 200), url
         documents[name] = response.content.decode()
     assert run_vnu(documents, tmp_path) == []
 
