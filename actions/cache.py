@@ -10,19 +10,27 @@ servers (`CACHE_URL`), or each process's own memory. Stale entries are never rea
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F
 
 TIMEOUT = 60 * 60  # seconds; entries of an old version are unreachable anyway, this only bounds their memory
 PREFIX = "catalogue"
+LOCAL_ENTRIES = 500  # rendered pages also kept in each process's memory (≈ 15 KB each)
 
 
 def current_version():
-    """The catalogue version, read from the database (one small query)."""
+    """The catalogue version, read from the database: the one query of a page served from the cache, so
+    written in SQL (building it with the ORM cost as much as running it)."""
     from actions.models import CatalogueVersion
 
-    return CatalogueVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {CatalogueVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def bump_version(**_signal_kwargs):
@@ -37,16 +45,60 @@ def digest(key):
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
+class LocalPages:
+    """The most recently used strings (rendered pages) of this process, in front of the shared cache.
+
+    Safe without any invalidation: keys hold the catalogue version, read from the database on every request.
+    Strings only, since they cannot be changed by whoever reads them. Saves the shared cache's round trip and
+    unpickling on the most read pages (a fiche served from Redis: 2.7 ms in-process, from here: see bench/)."""
+
+    def __init__(self, size):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        if not isinstance(value, str):
+            return
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+local_pages = LocalPages(LOCAL_ENTRIES)
+
+
 def cached(name, key, compute, *, version=None):
     """`compute()`, remembered under (catalogue version, name, key). `key` is any repr-stable value."""
     if version is None:
         version = current_version()
     cache_key = f"{PREFIX}:{version}:{name}:{digest(key)}"
+    value = local_pages.get(cache_key)
+    if value is not None:
+        return value
     value = cache.get(cache_key)
     if value is None:
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
+    local_pages.put(cache_key, value)
     return value
+
+
+def clear():
+    """Empties the shared cache and this process's pages (tests, benchmarks)."""
+    cache.clear()
+    local_pages.clear()
 
 
 ORDER_CACHED = 1000  # ids of the first 50 pages of a list; later pages are read with OFFSET

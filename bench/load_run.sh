@@ -5,7 +5,8 @@
 #   DURATION=30s CONNECTIONS=32 WEB_CONCURRENCY=4 CACHE_URL=redis://127.0.0.1:6379/0 bash bench/load_run.sh
 #
 # Run by hand (apt-get install wrk). Only ever targets 127.0.0.1. For each scenario prints requests/s, latency
-# and errors (socket errors + non-2xx/3xx answers), next to the floor of the stack on this machine: the same
+# and errors (socket errors + non-2xx/3xx answers) in the steady state, after a first pass over its URLs (timed
+# too: the cost right after a publish), next to the floor of the stack on this machine: the same
 # server answering a trivial Django view (robots.txt: no database, no template), so the ratio shows our overhead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ export WEB_CONCURRENCY=${WEB_CONCURRENCY:-4}
 # The URLs of each scenario: a few hundred different fiches for the detail page.
 .venv/bin/python - "$work" <<'PY'
 import os, sys
+from urllib.parse import quote
 import django
 django.setup()
 from actions.models import Action
@@ -38,7 +40,7 @@ scenarios = {
 }
 for name, paths in scenarios.items():
     with open(f"{work}/{name}.txt", "w") as out:
-        out.write("\n".join(paths) + "\n")
+        out.write("\n".join(quote(path, safe="/?=&") for path in paths) + "\n")  # a request line has no space
 PY
 
 .venv/bin/gunicorn -c gunicorn.conf.py >"$work/gunicorn.log" 2>&1 &
@@ -51,6 +53,14 @@ echo
 echo "| scénario | requêtes/s | p50 ms | p99 ms | requêtes | erreurs |"
 echo "|---|---:|---:|---:|---:|---:|"
 for name in ${SCENARIOS:-plancher liste detail recherche}; do
+  if [ "$name" != plancher ]; then
+    # First pass: every URL once, as many at a time as there are workers (the cold cost, e.g. after a publish);
+    # wrk then measures the steady state, where pages come from the cache until the next change.
+    count=$(wc -l <"$work/$name.txt")
+    started=$(date +%s.%N)
+    sed "s|^|http://127.0.0.1:$PORT|" "$work/$name.txt" | xargs -P "$WEB_CONCURRENCY" -I{} curl -fsS -o /dev/null {}
+    echo "| $name, premier passage (cache froid) | $(.venv/bin/python -c "print(f'{$count / ($(date +%s.%N) - $started):.1f}')") | | | $count | |"
+  fi
   result=$(URLS="$work/$name.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/load_under_import.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   eval "${result#RESULT }"
   errors=$((s429 + s4xx + s500 + s502 + s503 + s5xx + connect + read + write + timeout))

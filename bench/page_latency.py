@@ -13,8 +13,9 @@ server's (URL routing, middleware, views, queries, templates), without network o
 bench/load_run.sh for throughput under load). Settings are the production ones (`fcsf_actions.settings.base`,
 DEBUG off) with this process's memory as the cache unless CACHE_URL is set.
 
-Each page is requested `--requests` times (200 by default) after 3 warm-up requests:
-- « cache chaud » : the steady state, cached counts served from the cache (invalidated on every change);
+Each page is requested `--requests` times (200 by default):
+- « cache chaud » : the steady state, after one warm-up request to each URL of the page: cached counts and fiche
+  pages served from the cache (invalidated on every change);
 - « cache froid » : the cache emptied before every request, i.e. the cost after a publish, or of a query never
   asked before.
 Detail, structure and département pages rotate over different objects. Prints a Markdown table.
@@ -135,11 +136,12 @@ def scenarios(selected):
 
 
 def measure(client, urls, requests, cold):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for url in urls[:3]:
+    from actions import cache
+
+    for url in urls if not cold else urls[:3]:  # warm: every page served once since the last change
         client.get(url)
     timings, status = [], set()
     for index in range(requests):

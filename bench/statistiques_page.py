@@ -75,9 +75,10 @@ def multiply(target):
 
 
 def measure(client, query_string, runs, cold):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from actions import cache
 
     times, queries, size = [], 0, 0
     for _ in range(runs):

@@ -11,6 +11,6 @@ def _no_network_assets(settings):
 def _empty_cache():
     """Each test starts with an empty cache: the catalogue version is rolled back with the test's data, so an
     entry cached by an earlier test under the same version number would otherwise be read."""
-    from django.core.cache import cache
+    from actions import cache
 
     cache.clear()

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -123,9 +124,7 @@ def test_pages_past_the_cached_order_read_the_same_order(client, db, monkeypatch
         ActionFactory(titre=f"Action {number:02d}")
     expected = card_titles(client.get(LIST, {"tri": "titre", "page": 2}).content.decode())
     monkeypatch.setattr(cache, "ORDER_CACHED", 10)  # page 2 (rows 21–40) now lies past the cached ids
-    from django.core.cache import cache as django_cache
-
-    django_cache.clear()
+    cache.clear()
     assert card_titles(client.get(LIST, {"tri": "titre", "page": 2}).content.decode()) == expected
     assert expected == [f"Action {number:02d}" for number in range(20, 40)]
 
@@ -146,3 +145,25 @@ def test_a_broad_query_lists_title_matches_first_then_newest(client, db, monkeyp
     monkeypatch.setattr(search, "RANK_LIMIT", 2)  # 4 matches: too many to rank exactly
     titles = card_titles(client.get(LIST, {"q": "jardin"}).content.decode())
     assert titles == ["Jardin des anciens", "Fête 0", "Fête 1", "Fête 2"]
+
+
+def test_local_pages_keep_the_most_recent_strings_only():
+    pages = cache.LocalPages(2)
+    pages.put("a", "<p>a</p>")
+    pages.put("b", "<p>b</p>")
+    assert pages.get("a") == "<p>a</p>"  # now the most recent
+    pages.put("c", "<p>c</p>")
+    assert (pages.get("a"), pages.get("b"), pages.get("c")) == ("<p>a</p>", None, "<p>c</p>")
+    pages.put("counts", {"total": 3})  # a mutable value is only shared through the cache, as a copy
+    assert pages.get("counts") is None
+
+
+def test_a_page_in_process_memory_is_never_served_after_a_change(client, db, django_assert_num_queries):
+    action = ActionFactory(titre="Avant")
+    client.get(action.get_absolute_url())
+    shared_cache.clear()  # only this process's copy is left
+    with django_assert_num_queries(1):
+        assert "Avant" in client.get(action.get_absolute_url()).content.decode()
+    Action.objects.filter(pk=action.pk).update(titre="Après")
+    cache.bump_version()  # what every writer does in its transaction
+    assert "Après" in client.get(action.get_absolute_url()).content.decode()

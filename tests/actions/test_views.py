@@ -161,13 +161,33 @@ class TestDetail:
         action = ActionFactory(state=state)
         assert client.get(action.get_absolute_url()).status_code == 404
 
-    def test_query_count(self, client, catalogue, django_assert_max_num_queries):
-        # The action and its 3 lists; cold cache: catalogue version, similar candidates, their shared mots-clés,
+    def test_query_count(self, client, catalogue, django_assert_max_num_queries, django_assert_num_queries):
+        # Cold: catalogue version, the action and its 3 lists, similar candidates, their shared mots-clés,
         # completion by dimension, their cards.
         with django_assert_max_num_queries(9):
-            client.get(catalogue.get_absolute_url())
-        with django_assert_max_num_queries(6):  # warm: the similar ids come from the cache
-            client.get(catalogue.get_absolute_url())
+            cold = client.get(catalogue.get_absolute_url()).content
+        with django_assert_num_queries(1):  # warm: the catalogue version, then the cached page
+            assert client.get(catalogue.get_absolute_url()).content == cold
+
+    def test_cached_page_follows_every_change(self, client, catalogue):
+        url = catalogue.get_absolute_url()
+        assert "Jardin partagé" in text(client.get(url))
+        catalogue.titre = "Jardin des habitants"
+        catalogue.save()
+        assert "Jardin des habitants" in text(client.get(url))
+        catalogue.structure.nom = "Centre renommé"
+        catalogue.structure.save()
+        assert "Centre renommé" in text(client.get(url))
+        catalogue.state = Action.State.ARCHIVEE
+        catalogue.save()
+        assert client.get(url).status_code == 404
+
+    def test_canonical_address_has_no_query_string_and_follows_the_host(self, client, catalogue):
+        url = catalogue.get_absolute_url()
+        page = text(client.get(url, {"utm_source": "lettre"}))
+        assert f'<link rel="canonical" href="http://testserver{url}">' in page
+        other = text(client.get(url, headers={"host": "localhost"}))
+        assert f'<link rel="canonical" href="http://localhost{url}">' in other
 
 
 class TestHomeAndPages:

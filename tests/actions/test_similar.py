@@ -1,0 +1,51 @@
+"""« Actions similaires » on a fiche: most mots-clés shared, then same dimension, then newest; published only."""
+
+from actions.models import Action, Dimension
+from actions.views import similar_actions
+from tests.actions.factories import ActionFactory
+
+
+def titles(actions):
+    return [action.titre for action in actions]
+
+
+def test_ranked_by_shared_mots_cles_then_dimension_then_newest(db):
+    citoyennete = Dimension.objects.get(libelle="Citoyenneté")
+    services = Dimension.objects.get(libelle="Services")
+    action = ActionFactory(titre="Origine", dimension=citoyennete, mots_cles=["Jardin", "Culture", "Jeunesse"])
+    ActionFactory(titre="Trois en commun", dimension=services, mots_cles=["Jardin", "Culture", "Jeunesse"])
+    ActionFactory(titre="Un, même dimension", dimension=citoyennete, mots_cles=["Culture", "Sport"])
+    ActionFactory(titre="Un, autre dimension, récente", dimension=services, mots_cles=["Jeunesse"])
+    ActionFactory(titre="Deux en commun", dimension=services, mots_cles=["Jardin", "Culture"])
+    ActionFactory(titre="Brouillon", state=Action.State.BROUILLON, mots_cles=["Jardin", "Culture", "Jeunesse"])
+    ActionFactory(titre="Rien en commun, même dimension", dimension=citoyennete, mots_cles=["Sport"])
+    assert titles(similar_actions(action)) == [
+        "Trois en commun",
+        "Deux en commun",
+        "Un, même dimension",
+        "Un, autre dimension, récente",
+    ]
+    assert titles(similar_actions(action, limit=6)) == [
+        "Trois en commun",
+        "Deux en commun",
+        "Un, même dimension",
+        "Un, autre dimension, récente",
+        "Rien en commun, même dimension",  # completed by the newest of its dimension
+    ]
+
+
+def test_without_mots_cles_the_newest_of_its_dimension(db):
+    action = ActionFactory(titre="Origine")
+    older, newer = ActionFactory(titre="Ancienne"), ActionFactory(titre="Récente")
+    ActionFactory(titre="Autre dimension", dimension=Dimension.objects.get(libelle="Services"))
+    assert titles(similar_actions(action)) == [newer.titre, older.titre]
+
+
+def test_two_queries_at_most(db, django_assert_max_num_queries):
+    action = ActionFactory(mots_cles=["Jardin"])
+    ActionFactory(mots_cles=["Jardin"])
+    ActionFactory()
+    action = Action.objects.prefetch_related("mots_cles").get(pk=action.pk)
+    with django_assert_max_num_queries(2):
+        similar = similar_actions(action)
+        assert [other.structure.departement.nom for other in similar]  # read without another query
