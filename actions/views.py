@@ -83,8 +83,16 @@ def paginate(queryset, number):
 
 
 def action_list(request):
+    """The filtered list. Each address's page is cached whole per catalogue version (campaign links are asked
+    again and again); a new address reuses the counts and order cached for the same filters."""
+    version = cache.current_version()
+    url = request.build_absolute_uri()
+    return HttpResponse(cache.cached("list-page", url, lambda: render_action_list(request, version), version=version))
+
+
+def render_action_list(request, version):
     filterset = ActionFilterSet(request.GET)
-    version, signature = cache.current_version(), filterset.signature()
+    signature = filterset.signature()
     total, counts = cache.cached(
         "list", signature, lambda: (filterset.filtered().count(), facet_counts(filterset)), version=version
     )
@@ -107,7 +115,7 @@ def action_list(request):
         if filterset.query and not total
         else [],
     }
-    return render(request, "actions/list.html", context)
+    return render_to_string("actions/list.html", context, request)
 
 
 def fiche_sections(action):
