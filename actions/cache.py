@@ -12,25 +12,32 @@ servers (`CACHE_URL`), or each process's own memory. Stale entries are never rea
 import hashlib
 import threading
 from collections import OrderedDict
+from functools import wraps
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
+from django.http import HttpResponse
 
 TIMEOUT = 60 * 60  # seconds; entries of an old version are unreachable anyway, this only bounds their memory
 PREFIX = "catalogue"
 LOCAL_ENTRIES = 500  # rendered pages also kept in each process's memory (≈ 15 KB each)
 
 
-def current_version():
-    """The catalogue version, read from the database: the one query of a page served from the cache, so
-    written in SQL (building it with the ORM cost as much as running it)."""
+def current_version(request=None):
+    """The catalogue version, read from the database (once per request if given one): the one query of a page
+    served from the cache, so written in SQL (building it with the ORM cost as much as running it)."""
     from actions.models import CatalogueVersion
 
+    if request is not None and hasattr(request, "catalogue_version"):
+        return request.catalogue_version
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT value FROM {CatalogueVersion._meta.db_table} WHERE id = 1")
         row = cursor.fetchone()
-    return row[0] if row else 0
+    version = row[0] if row else 0
+    if request is not None:
+        request.catalogue_version = version
+    return version
 
 
 def bump_version(**_signal_kwargs):
@@ -128,3 +135,35 @@ class CachedOrder:
 
     def _first_ids(self):
         return list(self.queryset.values_list("pk", flat=True)[:ORDER_CACHED])
+
+
+class _NotCached(Exception):
+    """Carries an answer that is not a plain page (a redirect, a 404 page…) out of `cached`."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def cached_page(view):
+    """A public page that shows only catalogue data, cached whole per address and catalogue version: one query
+    (the version) when nothing changed since it was last rendered. Only 200 HTML answers are kept; the view
+    itself must not depend on the visitor (no user, no session, no CSRF token)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        def render():
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code != 200
+                or response.streaming
+                or not response["Content-Type"].startswith("text/html")
+            ):
+                raise _NotCached(response)
+            return response.content.decode(response.charset)
+
+        try:
+            return HttpResponse(cached("page", request.build_absolute_uri(), render, version=current_version(request)))
+        except _NotCached as not_cached:
+            return not_cached.response
+
+    return wrapper

@@ -14,9 +14,11 @@ def connect():
     for sender in senders:
         post_save.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-save-{sender.__name__}")
         post_delete.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-delete-{sender.__name__}")
-    for field in ("mots_cles", "initiatives", "partenaires"):
-        through = getattr(Action, field).through
-        m2m_changed.connect(on_links_changed, sender=through, dispatch_uid=f"catalogue-version-links-{field}")
+    links = [getattr(Action, field).through for field in ("mots_cles", "initiatives", "partenaires")]
+    links.append(Structure.communes_desservies.through)  # where an itinerant structure's actions show
+    for through in links:
+        uid = f"catalogue-version-links-{through.__name__}"
+        m2m_changed.connect(on_links_changed, sender=through, dispatch_uid=uid)
 
 
 def on_links_changed(action, **kwargs):

@@ -1,8 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, When
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
@@ -55,9 +53,12 @@ def dimension_counts(actions):
     return [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
 
 
+@cache.cached_page
 def home(request):
     published = Action.objects.published()
-    total, dimensions = cache.cached("home", (), lambda: (published.count(), dimension_counts(published)))
+    total, dimensions = cache.cached(
+        "home", (), lambda: (published.count(), dimension_counts(published)), version=cache.current_version(request)
+    )
     context = {"total": total, "dimensions": dimensions, "latest": published.for_cards().newest_first()[:6]}
     return render(request, "actions/home.html", context)
 
@@ -82,17 +83,11 @@ def paginate(queryset, number):
     return paginator.page(wanted), notice
 
 
+@cache.cached_page
 def action_list(request):
-    """The filtered list. Each address's page is cached whole per catalogue version (campaign links are asked
-    again and again); a new address reuses the counts and order cached for the same filters."""
-    version = cache.current_version()
-    url = request.build_absolute_uri()
-    return HttpResponse(cache.cached("list-page", url, lambda: render_action_list(request, version), version=version))
-
-
-def render_action_list(request, version):
+    """The filtered list; a new address of the same filters reuses their cached counts and order."""
     filterset = ActionFilterSet(request.GET)
-    signature = filterset.signature()
+    version, signature = cache.current_version(request), filterset.signature()
     total, counts = cache.cached(
         "list", signature, lambda: (filterset.filtered().count(), facet_counts(filterset)), version=version
     )
@@ -115,7 +110,7 @@ def render_action_list(request, version):
         if filterset.query and not total
         else [],
     }
-    return render_to_string("actions/list.html", context, request)
+    return render(request, "actions/list.html", context)
 
 
 def fiche_sections(action):
@@ -165,16 +160,10 @@ def similar_actions(action, limit=4):
     return similar
 
 
+@cache.cached_page
 def action_detail(request, slug):
-    """A published fiche. The whole page is cached per catalogue version (so any edit, publish or withdrawal
-    shows at once) and per site address (its canonical URL is absolute): a fiche is read far more often than it
-    changes, and rendering it costs 8 queries where the cached page costs one (the version)."""
-    page_url = request.build_absolute_uri(reverse("actions:detail", args=[slug]))
-    html = cache.cached("detail", page_url, lambda: render_action_detail(request, slug, page_url))
-    return HttpResponse(html)
-
-
-def render_action_detail(request, slug, page_url):
+    """A published fiche. Read far more often than it changes: cached whole (see `cached_page`), any edit,
+    publish or withdrawal shows at once."""
     action = get_object_or_404(
         Action.objects.published()
         .select_related(*CARD_RELATED, "territoire", "public")
@@ -183,12 +172,12 @@ def render_action_detail(request, slug, page_url):
     )
     context = {
         "action": action,
-        "page_url": page_url,
+        "page_url": request.build_absolute_uri(reverse("actions:detail", args=[slug])),  # no query string
         "sections": fiche_sections(action),
         "similar": similar_actions(action),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
-    return render_to_string("actions/detail.html", context, request)
+    return render(request, "actions/detail.html", context)
 
 
 # Open data: the list's query string gives the same actions (ActionFilterSet), every row, in the list's order.

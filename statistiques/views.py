@@ -15,11 +15,17 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def statistics(request):
     """The filter set of the query string (the actions list's), the counts of its actions, their links."""
     filterset = ActionFilterSet(request.GET)
-    counts = cache.cached("statistiques", filterset.signature(), lambda: count_actions(filterset.filtered()))
+    counts = cache.cached(
+        "statistiques",
+        filterset.signature(),
+        lambda: count_actions(filterset.filtered()),
+        version=cache.current_version(request),
+    )
     links = FilterLinks(filterset)
     return filterset, counts, links
 
 
+@cache.cached_page
 def index(request):
     filterset, counts, links = statistics(request)
     table = build_table(counts, filterset, links)

@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
+from actions import cache
 from actions.facets import build_facets
 from actions.models import Action
 from actions.views import dimension_counts, paginate
@@ -18,6 +19,7 @@ def map_url(departement):
         return ""
 
 
+@cache.cached_page
 def structure_list(request):
     filterset = StructureFilterSet(request.GET)
     structures = filterset.qs.select_related("departement", "commune").with_published_count()
@@ -34,6 +36,7 @@ def structure_list(request):
     return render(request, "structures/list.html", context)
 
 
+@cache.cached_page
 def structure_detail(request, slug):
     # The served communes are read by the template only for an itinerant structure: no query for the others.
     structure = get_object_or_404(Structure.objects.select_related("departement__region", "commune"), slug=slug)
@@ -42,6 +45,7 @@ def structure_detail(request, slug):
     return render(request, "structures/structure.html", context)
 
 
+@cache.cached_page
 def departement_detail(request, code):
     departement = get_object_or_404(Departement.objects.select_related("region"), code=code[:3])
     published = Action.objects.published().filter(structure__departement=departement)

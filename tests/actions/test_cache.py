@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from actions import cache
 from actions.fiches.loader import load_bytes
 from actions.models import Action, MotCle
+from structures.models import Commune
 from tests.actions.factories import ActionFactory
+from tests.structures.factories import StructureFactory
 
 LIST = "/actions/"
 
@@ -174,3 +176,12 @@ def test_a_page_in_process_memory_is_never_served_after_a_change(client, db, dja
     Action.objects.filter(pk=action.pk).update(titre="Après")
     cache.bump_version()  # what every writer does in its transaction
     assert "Après" in client.get(action.get_absolute_url()).content.decode()
+
+
+def test_served_communes_changed_alone_show_at_once(client, db):
+    """An itinerant structure shows on the pages of the départements it serves: changing them is a change."""
+    bus = StructureFactory(nom="Bus des Mauges", itinerante=True, communes_desservies=["49007"])
+    ActionFactory(structure=bus)
+    assert "Bus des Mauges" not in client.get("/departements/72/").content.decode()
+    bus.communes_desservies.add(Commune.objects.get(code="72181"))  # Le Mans; no save() of the structure
+    assert "Bus des Mauges" in client.get("/departements/72/").content.decode()

@@ -60,9 +60,13 @@ def bus(db):
 
 
 class TestStructurePage:
-    def test_identity_and_published_actions(self, client, angers, django_assert_max_num_queries):
-        with django_assert_max_num_queries(3):
+    def test_identity_and_published_actions(
+        self, client, angers, django_assert_max_num_queries, django_assert_num_queries
+    ):
+        with django_assert_max_num_queries(4):  # the catalogue version, then the structure and its actions
             page = text(client.get(reverse("structures:structure", args=[angers.slug])))
+        with django_assert_num_queries(1):  # the catalogue version, then the cached page
+            assert text(client.get(reverse("structures:structure", args=[angers.slug]))) == page
         assert "<h1>Maison pour tous</h1>" in page
         assert "12 rue des Lices<br>49000 Angers" in page
         assert 'href="tel:0241000000">02 41 00 00 00</a>' in page
@@ -102,7 +106,7 @@ class TestStructurePage:
 class TestDepartementPage:
     def test_counts_by_dimension(self, client, angers, django_assert_max_num_queries):
         StructureFactory(nom="Sans action publiée")
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):  # the catalogue version, then the page's 7
             page = text(client.get(reverse("structures:departement", args=["49"])))
         assert "<h1>Maine-et-Loire (49)</h1>" in page
         assert re.search(r"Citoyenneté</a></th><td>1</td>", page) and re.search(r"Services</a></th><td>1</td>", page)
@@ -270,7 +274,7 @@ class TestDirectory:
         for number in range(PAGE_SIZE + 5):
             structure = StructureFactory(itinerante=True, communes_desservies=["72181", "53130"], qpv=bool(number % 2))
             ActionFactory(structure=structure)
-        assert queries("") == one_row == 7  # count, page, 3 facet groups, régions and départements
+        assert queries("") == one_row == 8  # version, count, page, 3 facet groups, régions and départements
         selected = "departement=49&departement=72&region=52&kind=centre_social&kind=evs&mode_gestion=associatif"
         selected += "&qpv=oui&itinerante=oui&actions=oui&q=centre"
         assert queries(selected) <= one_row  # fewer when nothing matches: no page to fetch
