@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fcsf_actions.text import fold, normalize_label
+from fcsf_actions.text import _fold_slowly, fold, normalize_label
 
 
 @pytest.mark.parametrize(
@@ -25,3 +27,13 @@ def test_different_key(a, b):
 
 def test_fold_keeps_spaces_and_punctuation():
     assert fold("Châtaigne Œuvre, l’été") == "chataigne oeuvre, l’ete"
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3000)))
+def test_fast_fold_is_the_unicode_decomposition(text):
+    assert fold(text) == _fold_slowly(text)
+
+
+def test_fold_of_combining_accents_and_wide_letters():
+    assert fold("Cafe\u0301 ＡＢＣ") == "cafe abc"  # a separate accent; full-width letters take the slow path
