@@ -2,8 +2,6 @@
 
 import unicodedata
 
-LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
-
 
 def fold(text):
     """Lower case without accents or ligatures; spaces and punctuation kept.
@@ -15,12 +13,6 @@ def fold(text):
         return folded
     # str.replace, not str.translate with a dict: the latter costs half the time of this function on a fiche.
     decomposed = unicodedata.normalize("NFKD", folded.replace("œ", "oe").replace("æ", "ae"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _fold_slowly(text):
-    """The definition `fold` implements (kept for its tests)."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().translate(LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
