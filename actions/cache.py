@@ -102,10 +102,14 @@ def cached(name, key, compute, *, version=None):
     return value
 
 
-def clear():
-    """Empties the shared cache and this process's pages (tests, benchmarks)."""
+def clear(*, keep_facet_index=False):
+    """Empties the shared cache, this process's pages and its facet index (tests, benchmarks)."""
+    from actions import facet_index
+
     cache.clear()
     local_pages.clear()
+    if not keep_facet_index:
+        facet_index.current.clear()
 
 
 ORDER_CACHED = 1000  # ids of the first 50 pages of a list; later pages are read with OFFSET

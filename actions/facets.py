@@ -1,11 +1,12 @@
-"""Facet counts: for each option of each facet, how many published actions it would give.
+"""Facet counts: for each option of each facet, how many rows (actions, structures) it would give.
 
-`facet_counts(filterset)` is the one function that computes them: it takes the filtered actions (an
-`ActionFilterSet`, which knows the filtered queryset and how to leave one filter out) and returns every count
-at once. Each facet is counted with every *other* active filter applied (its own is left out, so several values
-of one facet can be ticked). Today: one SQL query, a `UNION ALL` of one `GROUP BY` per facet. At 100,000
-actions this should move to a narrow facet table or in-process bitmaps (see PERF notes): only this function
-changes, views and templates read its result.
+Each facet is counted with every *other* active filter applied (its own is left out, so several values of one
+facet can be ticked). Two ways, same result (tested equal):
+- `facet_counts(filterset)`, for any `FacetedFilterSet`: one SQL query, a `UNION ALL` of one `GROUP BY` per facet.
+  Right for a few thousand rows (the structures directory); at 100,000 actions each branch re-joins the filtered
+  actions, 250 ms to 1.5 s.
+- `indexed_counts(filterset, version)`, for the actions list: the same counts and the total from the in-memory
+  index of `actions.facet_index` (the text query's matching ids fetched once from the database).
 
 `build_facets(filterset, counts)` turns the counts into what the template shows.
 """
@@ -13,7 +14,10 @@ changes, views and templates read its result.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db.models import CharField, Count, F, Value
+
+from actions import facet_index, search
 
 
 def facet_counts(filterset):
@@ -33,6 +37,41 @@ def facet_counts(filterset):
         if value is not None and n:
             counts[name][value] = n
     return {name: counts.get(name, {}) for name in filterset.FACETS}
+
+
+class IndexedSelection:
+    """The rows of `filterset` in the index of `filterset.queryset` at the catalogue `version` (see
+    actions.facet_index): `matching()` is the mask of every filter, `matching(left_out=name)` leaves one out.
+
+    Every filter but the text query must be a facet or chip filter with a `field_name` and a `many` flag."""
+
+    def __init__(self, filterset, version):
+        names = (*filterset.FACETS, *filterset.CHIP_FILTERS)
+        filters = {name: filterset.filters[name] for name in names}
+        columns = {name: facet_index.Column(facet.field_name, facet.many) for name, facet in filters.items()}
+        self.index = facet_index.current.get(columns, filterset.queryset, version)
+        self.base = self.index.everything()
+        if filterset.query:
+            self.base = self.index.of_ids(search.matching_ids(filterset.queryset, filterset.query))
+        self.masks = {}
+        for name in names:
+            if selected := filterset.selected(name):
+                self.masks[name] = self.index.having(name, [item.pk for item in selected])
+
+    def matching(self, left_out=None):
+        mask = self.base.copy()
+        for name, selected in self.masks.items():
+            if name != left_out:
+                mask &= selected
+        return mask
+
+
+def indexed_counts(filterset, version):
+    """(number of matching rows, {facet name: {option pk: rows}}): `filterset.filtered().count()` and
+    `facet_counts(filterset)`, from the in-memory index."""
+    selection = IndexedSelection(filterset, version)
+    total = int(np.count_nonzero(selection.matching()))
+    return total, {name: selection.index.counts(name, selection.matching(left_out=name)) for name in filterset.FACETS}
 
 
 @dataclass

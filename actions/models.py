@@ -252,6 +252,14 @@ class Action(models.Model):
                 condition=models.Q(state="publiee"),
             ),
             models.Index(Lower("titre"), "id", name="action_published_title", condition=models.Q(state="publiee")),
+            # The facet index (actions/facet_index.py) reads these columns of every published action: from this
+            # index alone on PostgreSQL (an index-only scan), not from the wide rows of the fiches' text.
+            models.Index(
+                fields=["id"],
+                include=["structure", "dimension", "statut", "public", "territoire"],
+                name="action_published_facets",
+                condition=models.Q(state="publiee"),
+            ),
         ]
 
     def __str__(self):

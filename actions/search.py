@@ -82,13 +82,22 @@ def filter_actions(queryset, query):
     if not query:
         return queryset
     if is_postgresql():
-        return queryset.filter(
-            pk__in=RawSQL(
-                "SELECT action_id FROM actions_search WHERE document @@ to_tsquery('french_unaccent', %s)",
-                [query.tsquery],
-            )
-        )
+        return queryset.filter(pk__in=RawSQL(MATCHING_SQL, [query.tsquery]))
     return _sqlite_filter(queryset, query)
+
+
+# The function of migration 0010: the GIN index, never a scan of every document.
+MATCHING_SQL = "SELECT actions_search_matching(to_tsquery('french_unaccent', %s))"
+
+
+def matching_ids(queryset, query):
+    """The ids of the actions matching `query`: among `queryset` on SQLite; on PostgreSQL, of any state (a caller
+    that keeps only the ids it knows saves the join)."""
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(MATCHING_SQL, [query.tsquery])
+            return [row[0] for row in cursor.fetchall()]
+    return list(filter_actions(queryset, query).order_by().values_list("pk", flat=True))
 
 
 class Fold(Func):

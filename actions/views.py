@@ -7,7 +7,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from actions import cache, exports, search
-from actions.facets import build_facets, facet_counts
+from actions.facets import build_facets, indexed_counts
 from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import CARD_RELATED, Action, Dimension
@@ -88,9 +88,7 @@ def action_list(request):
     """The filtered list; a new address of the same filters reuses their cached counts and order."""
     filterset = ActionFilterSet(request.GET)
     version, signature = cache.current_version(request), filterset.signature()
-    total, counts = cache.cached(
-        "list", signature, lambda: (filterset.filtered().count(), facet_counts(filterset)), version=version
-    )
+    total, counts = cache.cached("list", signature, lambda: indexed_counts(filterset, version), version=version)
     filterset.match_count = total
     ordered = cache.CachedOrder(filterset.qs, (signature, filterset.sort), total, version=version)
     page, page_notice = paginate(ordered, request.GET.get("page"))

@@ -16,8 +16,11 @@ DEBUG off) with this process's memory as the cache unless CACHE_URL is set.
 Each page is requested `--requests` times (200 by default):
 - « cache chaud » : the steady state, after one warm-up request to each URL of the page: cached counts and fiche
   pages served from the cache (invalidated on every change);
-- « cache froid » : the cache emptied before every request, i.e. the cost after a publish, or of a query never
-  asked before.
+- « adresse nouvelle » : pages and counts emptied from the cache before every request, the process's facet index
+  kept (actions/facet_index.py): an address nobody asked since the last change, the catalogue unchanged since
+  this process loaded its index;
+- « cache froid » : everything emptied before every request, the facet index included: the first request after
+  a publish, in every process.
 Detail, structure and département pages rotate over different objects. Prints a Markdown table.
 """
 
@@ -135,11 +138,16 @@ def scenarios(selected):
     return [(name, pages[name]) for name in names]
 
 
-def measure(client, urls, requests, cold):
+def measure(client, urls, requests, mode):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from actions import cache
+
+    cold = mode != "chaud"
+
+    def empty():
+        cache.clear(keep_facet_index=mode == "nouveau")
 
     for url in urls if not cold else urls[:3]:  # warm: every page served once since the last change
         client.get(url)
@@ -147,14 +155,14 @@ def measure(client, urls, requests, cold):
     for index in range(requests):
         url = urls[index % len(urls)]
         if cold:
-            cache.clear()
+            empty()
         started = time.perf_counter()
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         timings.append((time.perf_counter() - started) * 1000)
         status.add(response.status_code)
     if cold:
-        cache.clear()
+        empty()
     with CaptureQueriesContext(connection) as context:
         response = client.get(urls[0])
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -178,7 +186,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--pages", default="", help="liste séparée par des virgules (défaut : toutes)")
-    parser.add_argument("--modes", default="chaud,froid", help="chaud, froid ou les deux")
+    parser.add_argument("--modes", default="chaud,nouveau,froid", help="chaud, nouveau, froid (virgules)")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("DATABASE_URL doit désigner la base de mesure (voir --prepare).")
@@ -208,7 +216,7 @@ def main(argv=None):
     for name, urls in scenarios([page for page in args.pages.split(",") if page]):
         requests = args.requests if not name.startswith("export") else max(5, args.requests // 20)
         for mode in args.modes.split(","):
-            timings, status, queries, size, compressed = measure(client, urls, requests, cold=mode == "froid")
+            timings, status, queries, size, compressed = measure(client, urls, requests, mode)
             row = (name, mode, len(timings), statistics.median(timings), percentile(timings, 0.95))
             row += (percentile(timings, 0.99), queries, size, compressed, ",".join(map(str, sorted(status))))
             rows.append(row)

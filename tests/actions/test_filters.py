@@ -1,11 +1,12 @@
 import pytest
 from django.http import QueryDict
 
-from actions.facets import build_facets, facet_counts
+from actions import cache
+from actions.facets import build_facets, facet_counts, indexed_counts
 from actions.filters import ActionFilterSet
 from actions.models import Action, Dimension, Partenaire, Public
-from structures.models import Departement
-from tests.actions.factories import ActionFactory
+from structures.models import Departement, Structure
+from tests.actions.factories import ActionFactory, varied_catalogue
 from tests.structures.factories import StructureFactory
 
 
@@ -98,9 +99,19 @@ def test_relevance_is_offered_only_with_a_query(catalogue):
     assert "pertinence" not in dict(filterset("").sort_choices())
 
 
+def counted_from_index(filterset):
+    return indexed_counts(filterset, cache.current_version())[1]
+
+
+@pytest.fixture(params=[facet_counts, counted_from_index], ids=["sql", "index"])
+def facet_counts_by(request):
+    """Both ways of counting facets (the generic SQL one and the actions list's index) answer every test."""
+    return request.param
+
+
 class TestFacetCounts:
-    def test_each_facet_is_counted_with_the_other_filters_only(self, catalogue):
-        counts = facet_counts(filterset("departement=49&mots_cles=sante"))
+    def test_each_facet_is_counted_with_the_other_filters_only(self, catalogue, facet_counts_by):
+        counts = facet_counts_by(filterset("departement=49&mots_cles=sante"))
         departements = {Departement.objects.get(pk=pk).code: n for pk, n in counts["departement"].items()}
         assert departements == {"49": 1, "72": 1}  # Santé in each; the ticked 49 does not hide 72
         culture_and_sante = {
@@ -110,19 +121,19 @@ class TestFacetCounts:
         }  # noqa: E501
         assert culture_and_sante == {"Culture": 2, "Santé": 1}  # in 49, whatever the ticked mot-clé
 
-    def test_counts_agree_with_the_list(self, catalogue):
+    def test_counts_agree_with_the_list(self, catalogue, facet_counts_by):
         """For every option shown, ticking it (alone in its facet) gives exactly that many actions."""
         base = "dimension=citoyennete"
         current = filterset(base)
-        for facet in build_facets(current, facet_counts(current)):
+        for facet in build_facets(current, facet_counts_by(current)):
             for option in facet.options:
                 if facet.name == "dimension":
                     continue
                 assert filterset(f"{base}&{facet.name}={option.value}").qs.count() == option.count, option
 
-    def test_zero_options_are_hidden_but_ticked_ones_stay(self, catalogue):
+    def test_zero_options_are_hidden_but_ticked_ones_stay(self, catalogue, facet_counts_by):
         current = filterset("departement=59&public=jeunesse")
-        facets = {facet.name: facet for facet in build_facets(current, facet_counts(current))}
+        facets = {facet.name: facet for facet in build_facets(current, facet_counts_by(current))}
         departements = {option.value: (option.count, option.selected) for option in facets["departement"].options}
         assert departements == {"49": (1, False), "59": (0, True), "72": (1, False)}
         assert "dimension" not in facets  # nothing in 59 for Jeunesse: no dead end offered
@@ -135,10 +146,10 @@ class TestFacetCounts:
         with django_assert_num_queries(1):
             facet_counts(current)
 
-    def test_partenaire_and_initiative_facets(self, catalogue):
+    def test_partenaire_and_initiative_facets(self, catalogue, facet_counts_by):
         caf = Partenaire.objects.get(libelle="Caf")
         Action.objects.get(titre="L1").partenaires.add(caf)
-        counts = facet_counts(filterset(""))
+        counts = facet_counts_by(filterset(""))
         assert counts["partenaire"] == {caf.pk: 1}
         assert titles(f"partenaire={caf.slug}") == ["L1"]
 
@@ -149,3 +160,34 @@ def test_chips_remove_one_value_and_keep_the_rest(catalogue):
     assert labels == ["Recherche : « centre »", "Département : Maine-et-Loire (49)", "Département : Sarthe (72)"]
     assert chips[1]["remove_url"] == "?q=centre&departement=72"
     assert chips[0]["remove_url"] == "?departement=49&departement=72"
+
+
+class TestIndexedCountsEqualSql:
+    """The index (actions.facet_index) against the SQL reference on a random catalogue and random filters."""
+
+    @pytest.fixture
+    def varied_catalogue(self, db):
+        return varied_catalogue(seed=20261130)
+
+    def random_query_string(self, rng, options):
+        params = []
+        for name, values in options.items():
+            if rng.random() < 0.3:
+                params += [(name, str(value)) for value in rng.sample(values, rng.randint(1, min(3, len(values))))]
+        if rng.random() < 0.3:
+            params.append(("q", rng.choice(["jardin", "repas culture", "atelier", "rien"])))
+        return "&".join(f"{name}={value}" for name, value in params)
+
+    def test_same_total_and_counts_as_sql(self, varied_catalogue):
+        rng = varied_catalogue
+        reference = filterset("")
+        options = {
+            name: [getattr(option, reference.filters[name].key) for option in reference.options[name]]
+            for name in reference.FACETS
+        }
+        options["structure"] = list(Structure.objects.values_list("slug", flat=True))
+        for _ in range(40):
+            query_string = self.random_query_string(rng, options)
+            current = filterset(query_string)
+            expected = (current.filtered().count(), facet_counts(current))
+            assert indexed_counts(current, cache.current_version()) == expected, query_string
