@@ -32,17 +32,18 @@ class Column:
 
 
 class FacetIndex:
-    def __init__(self, ids, single, multi):
+    def __init__(self, ids, single, multi, newest):
         self.ids = ids  # sorted primary keys of the published actions
         self.single = single  # name → array of values aligned with `ids`
         self.multi = multi  # name → (rows, values): one pair per link
+        self.newest = newest  # each row's place in `newest_first()` order (0: the newest)
 
     @classmethod
     def load(cls, columns, actions):
         """The index of `actions` (a queryset) for `columns` ({name: Column}), without joining the wide actions
         table to anything: their own foreign keys (an index-only scan of `action_published_facets` on
         PostgreSQL), one small query per related table a path goes through (structure → département → région),
-        one query per many-to-many table."""
+        one query per many-to-many table, one for the order of publication."""
         model = actions.model
         single = {name: column.path.split("__", 1) for name, column in columns.items() if not column.many}
         hops = sorted({parts[0] for parts in single.values()})
@@ -75,7 +76,10 @@ class FacetIndex:
                 rows_of_links = np.searchsorted(ids, pairs[:, 0]).clip(0, max(len(ids) - 1, 0))
                 known = ids[rows_of_links] == pairs[:, 0] if len(ids) else np.zeros(len(pairs), dtype=bool)
                 multi[name] = (rows_of_links[known], pairs[known, 1].copy())
-        return cls(ids, columns_of_single, multi)
+        newest = np.empty(len(ids), dtype=np.int64)
+        in_order = _integers(actions.newest_first().values_list("pk"))[:, 0]
+        newest[np.searchsorted(ids, in_order)] = np.arange(len(in_order))
+        return cls(ids, columns_of_single, multi, newest)
 
     def __len__(self):
         return len(self.ids)
@@ -96,13 +100,27 @@ class FacetIndex:
 
     def having(self, name, values):
         """Rows whose facet `name` holds any of `values` (primary keys)."""
-        values = np.asarray(list(values), dtype=np.int64)
         if name in self.single:
-            return np.isin(self.single[name], values)
+            return _isin(self.single[name], values)
         rows, linked = self.multi[name]
         mask = np.zeros(len(self.ids), dtype=bool)
-        mask[rows[np.isin(linked, values)]] = True
+        mask[rows[_isin(linked, values)]] = True
         return mask
+
+    def nearest(self, pk, name, values, tie_name, tie_value, limit):
+        """Up to `limit` primary keys other than `pk`: the rows sharing the most of `values` in the many-to-many
+        facet `name`, then those whose `tie_name` is `tie_value`, then the newest; rows sharing nothing count only
+        if they have `tie_value`."""
+        rows, linked = self.multi[name]
+        shared = np.bincount(rows[_isin(linked, values)], minlength=len(self.ids))
+        same = self.single[tie_name] == tie_value if tie_value else np.zeros(len(self.ids), dtype=bool)
+        candidates = np.flatnonzero(((shared > 0) | same) & (self.ids != pk))
+        # One sortable number per row: shared first, then same, then newest.
+        score = (shared << 33) + (same.astype(np.int64) << 32) - self.newest
+        if len(candidates) > limit:  # the best `limit` without sorting every candidate
+            candidates = candidates[np.argpartition(-score[candidates], limit)[:limit]]
+        best = candidates[np.argsort(-score[candidates])]
+        return self.ids[best].tolist()
 
     # ── counts ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -115,8 +133,7 @@ class FacetIndex:
 
     def counts(self, name, mask):
         """{value: rows in `mask` holding it}, empty values left out."""
-        values, counts = np.unique(self.values(name, mask), return_counts=True)
-        return {int(value): int(n) for value, n in zip(values, counts, strict=True) if value != NONE}
+        return tally(self.values(name, mask))
 
     def counts_with_empty(self, name, mask):
         """Like `counts`, with None → the rows in `mask` that have no value for the facet."""
@@ -141,6 +158,28 @@ def _integers(rows):
         cursor.execute(sql, params)
         width = len(cursor.description)
         return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, width)
+
+
+def _isin(values, wanted):
+    """`values` (an array of primary keys) that are in `wanted`: by lookup table, 4 times faster than sorting."""
+    wanted = np.asarray(list(wanted), dtype=np.int64)
+    if not len(wanted) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    return np.isin(values, wanted, kind="table")
+
+
+def tally(values, *, keep_none=False):
+    """{value: occurrences} of an array of primary keys, NONE left out unless `keep_none`. Counted with `bincount`
+    (primary keys are small integers): `numpy.unique` sorts, 30 ms for the 265,000 mots-clés links of 100,000
+    actions, 250 ms for the pairs of the statistics page."""
+    counts = np.bincount(values)
+    return {int(value): int(counts[value]) for value in np.flatnonzero(counts) if keep_none or value != NONE}
+
+
+def tally_pairs(firsts, seconds):
+    """{(first, second): occurrences} of two aligned arrays of primary keys, NONE kept."""
+    width = int(seconds.max(initial=0)) + 1
+    return {divmod(key, width): n for key, n in tally(firsts * width + seconds, keep_none=True).items()}
 
 
 class _Current:

@@ -13,6 +13,7 @@ facet can be ticked). Two ways, same result (tested equal):
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from django.db.models import CharField, Count, F, Value
@@ -39,6 +40,15 @@ def facet_counts(filterset):
     return {name: counts.get(name, {}) for name in filterset.FACETS}
 
 
+def index_of(filterset_class, queryset, version):
+    """The index of `queryset` with a column per facet and chip filter of `filterset_class`, at the catalogue
+    `version`. (The class's filters: building a filter set deep-copies them, 7 ms.)"""
+    names = (*filterset_class.FACETS, *filterset_class.CHIP_FILTERS)
+    filters = {name: filterset_class.base_filters[name] for name in names}
+    columns = {name: facet_index.Column(facet.field_name, facet.many) for name, facet in filters.items()}
+    return facet_index.current.get(columns, queryset, version)
+
+
 class IndexedSelection:
     """The rows of `filterset` in the index of `filterset.queryset` at the catalogue `version` (see
     actions.facet_index): `matching()` is the mask of every filter, `matching(left_out=name)` leaves one out.
@@ -46,15 +56,12 @@ class IndexedSelection:
     Every filter but the text query must be a facet or chip filter with a `field_name` and a `many` flag."""
 
     def __init__(self, filterset, version):
-        names = (*filterset.FACETS, *filterset.CHIP_FILTERS)
-        filters = {name: filterset.filters[name] for name in names}
-        columns = {name: facet_index.Column(facet.field_name, facet.many) for name, facet in filters.items()}
-        self.index = facet_index.current.get(columns, filterset.queryset, version)
+        self.index = index_of(type(filterset), filterset.queryset, version)
         self.base = self.index.everything()
         if filterset.query:
             self.base = self.index.of_ids(search.matching_ids(filterset.queryset, filterset.query))
         self.masks = {}
-        for name in names:
+        for name in (*filterset.FACETS, *filterset.CHIP_FILTERS):
             if selected := filterset.selected(name):
                 self.masks[name] = self.index.having(name, [item.pk for item in selected])
 
@@ -66,12 +73,23 @@ class IndexedSelection:
         return mask
 
 
+# Up to this many matching rows, `indexed_counts` also gives their ids: ordering them is then a query by primary
+# key instead of the filters' joins again (84 ms for « jardin partagé » and 3 filters at 100,000 actions).
+FEW = 2000
+
+
+class IndexedCounts(NamedTuple):
+    total: int  # `filterset.filtered().count()`
+    facets: dict  # `facet_counts(filterset)`: {facet name: {option pk: rows}}
+    few_ids: list | None  # the matching rows' primary keys, when there are at most FEW of them
+
+
 def indexed_counts(filterset, version):
-    """(number of matching rows, {facet name: {option pk: rows}}): `filterset.filtered().count()` and
-    `facet_counts(filterset)`, from the in-memory index."""
     selection = IndexedSelection(filterset, version)
-    total = int(np.count_nonzero(selection.matching()))
-    return total, {name: selection.index.counts(name, selection.matching(left_out=name)) for name in filterset.FACETS}
+    matching = selection.matching()
+    total = int(np.count_nonzero(matching))
+    facets = {name: selection.index.counts(name, selection.matching(left_out=name)) for name in filterset.FACETS}
+    return IndexedCounts(total, facets, selection.index.ids[matching].tolist() if total <= FEW else None)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Q, When
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -7,7 +7,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from actions import cache, exports, search
-from actions.facets import build_facets, indexed_counts
+from actions.facets import build_facets, index_of, indexed_counts
 from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import CARD_RELATED, Action, Dimension
@@ -88,9 +88,13 @@ def action_list(request):
     """The filtered list; a new address of the same filters reuses their cached counts and order."""
     filterset = ActionFilterSet(request.GET)
     version, signature = cache.current_version(request), filterset.signature()
-    total, counts = cache.cached("list", signature, lambda: indexed_counts(filterset, version), version=version)
+    total, counts, few_ids = cache.cached(
+        "list", signature, lambda: indexed_counts(filterset, version), version=version
+    )
     filterset.match_count = total
-    ordered = cache.CachedOrder(filterset.qs, (signature, filterset.sort), total, version=version)
+    # A few matches: ordered by primary key lookup rather than by applying the filters again.
+    listed = filterset.qs if few_ids is None else filterset.order(filterset.queryset.filter(pk__in=few_ids))
+    ordered = cache.CachedOrder(listed, (signature, filterset.sort), total, version=version)
     page, page_notice = paginate(ordered, request.GET.get("page"))
     search.add_snippets(page.object_list, filterset.query)
     context = {
@@ -128,34 +132,16 @@ def fiche_sections(action):
     return sections
 
 
-SIMILAR_CANDIDATES = 500
-
-
-def similar_actions(action, limit=4):
-    """Published actions near this one: among the newest SIMILAR_CANDIDATES sharing a mot-clé with it, the most
-    mots-clés shared, then the same dimension, then the newest; completed by the newest of its dimension.
-
-    One query (two when completed), ranked by the database; the candidates are bounded so that the work does
-    not grow with the catalogue (ranking every action sharing a common mot-clé took 3 s at 100,000)."""
-    others = Action.objects.published().exclude(pk=action.pk)
-    as_links = others.select_related("structure__departement").only(
-        "titre", "slug", "structure__nom", "structure__departement__nom"
-    )
-    keyword_ids = [keyword.pk for keyword in action.mots_cles.all()]
-    similar = []
-    if keyword_ids:
-        sharing = Action.mots_cles.through.objects.filter(motcle_id__in=keyword_ids).values("action_id")
-        candidates = others.filter(pk__in=sharing).newest_first().values("pk")[:SIMILAR_CANDIDATES]
-        same_dimension = Case(When(dimension_id=action.dimension_id, then=1), default=0)
-        similar = list(
-            as_links.filter(pk__in=candidates)
-            .annotate(shared=Count("mots_cles", filter=Q(mots_cles__in=keyword_ids)), same_dimension=same_dimension)
-            .order_by("-shared", "-same_dimension", "-published_at", "-pk")[:limit]
-        )
-    if len(similar) < limit and action.dimension_id:
-        more = as_links.filter(dimension_id=action.dimension_id).exclude(pk__in=[other.pk for other in similar])
-        similar += list(more.newest_first()[: limit - len(similar)])
-    return similar
+def similar_actions(action, version, limit=4):
+    """Published actions near this one: the most mots-clés shared with it, then the same dimension, then the
+    newest; completed by the newest of its dimension. Ranked in the facet index (actions/facet_index.py) over
+    every published action, then one query for the links."""
+    index = index_of(ActionFilterSet, Action.objects.published(), version)
+    keywords = [keyword.pk for keyword in action.mots_cles.all()]
+    ids = index.nearest(action.pk, "mots_cles", keywords, "dimension", action.dimension_id, limit)
+    links = Action.objects.published().select_related("structure__departement")
+    found = links.only("titre", "slug", "structure__nom", "structure__departement__nom").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 @cache.cached_page
@@ -172,7 +158,7 @@ def action_detail(request, slug):
         "action": action,
         "page_url": request.build_absolute_uri(reverse("actions:detail", args=[slug])),  # no query string
         "sections": fiche_sections(action),
-        "similar": similar_actions(action),
+        "similar": similar_actions(action, cache.current_version(request)),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
     return render(request, "actions/detail.html", context)

@@ -12,11 +12,10 @@ milliseconds here once the index is loaded. A many-to-many breakdown counts each
 values, and once under None if it has none.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from actions.facet_index import NONE
+from actions.facet_index import NONE, tally_pairs
 from actions.facets import IndexedSelection
 
 # The breakdowns by vocabulary: names of the actions list's facets (its query-string parameters).
@@ -37,18 +36,16 @@ class ActionCounts:
 
 
 def _key(value):
-    return None if value == NONE else int(value)
+    return None if value == NONE else value
 
 
 def count_actions(filterset, version):
     selection = IndexedSelection(filterset, version)
     index, mask = selection.index, selection.matching()
     departements, dimensions = index.values("departement", mask), index.values("dimension", mask)
-    cells, cell_counts = np.unique(np.stack([departements, dimensions]), axis=1, return_counts=True)
-    structures_by_departement = np.unique(np.stack([departements, index.values("structure", mask)]), axis=1)[0]
-    with_structures, structure_counts = np.unique(structures_by_departement, return_counts=True)
+    structures_by_departement = tally_pairs(index.values("structure", mask), departements)
     return ActionCounts(
-        cells={(_key(d), _key(m)): int(n) for (d, m), n in zip(cells.T, cell_counts, strict=True)},
-        structures={_key(d): int(n) for d, n in zip(with_structures, structure_counts, strict=True)},
+        cells={(_key(d), _key(m)): n for (d, m), n in tally_pairs(departements, dimensions).items()},
+        structures={_key(d): n for d, n in Counter(d for _, d in structures_by_departement).items()},
         breakdowns={name: index.counts_with_empty(name, mask) for name in BREAKDOWNS},
     )

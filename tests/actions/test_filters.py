@@ -100,7 +100,7 @@ def test_relevance_is_offered_only_with_a_query(catalogue):
 
 
 def counted_from_index(filterset):
-    return indexed_counts(filterset, cache.current_version())[1]
+    return indexed_counts(filterset, cache.current_version()).facets
 
 
 @pytest.fixture(params=[facet_counts, counted_from_index], ids=["sql", "index"])
@@ -189,5 +189,6 @@ class TestIndexedCountsEqualSql:
         for _ in range(40):
             query_string = self.random_query_string(rng, options)
             current = filterset(query_string)
-            expected = (current.filtered().count(), facet_counts(current))
-            assert indexed_counts(current, cache.current_version()) == expected, query_string
+            counted = indexed_counts(current, cache.current_version())
+            assert (counted.total, counted.facets) == (current.filtered().count(), facet_counts(current)), query_string
+            assert counted.few_ids == sorted(current.filtered().values_list("pk", flat=True)), query_string

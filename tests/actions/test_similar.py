@@ -1,5 +1,10 @@
 """« Actions similaires » on a fiche: most mots-clés shared, then same dimension, then newest; published only."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
+from actions import cache
 from actions.models import Action, Dimension
 from actions.views import similar_actions
 from tests.actions.factories import ActionFactory
@@ -7,6 +12,10 @@ from tests.actions.factories import ActionFactory
 
 def titles(actions):
     return [action.titre for action in actions]
+
+
+def similar(action, **kwargs):
+    return similar_actions(action, cache.current_version(), **kwargs)
 
 
 def test_ranked_by_shared_mots_cles_then_dimension_then_newest(db):
@@ -19,13 +28,13 @@ def test_ranked_by_shared_mots_cles_then_dimension_then_newest(db):
     ActionFactory(titre="Deux en commun", dimension=services, mots_cles=["Jardin", "Culture"])
     ActionFactory(titre="Brouillon", state=Action.State.BROUILLON, mots_cles=["Jardin", "Culture", "Jeunesse"])
     ActionFactory(titre="Rien en commun, même dimension", dimension=citoyennete, mots_cles=["Sport"])
-    assert titles(similar_actions(action)) == [
+    assert titles(similar(action)) == [
         "Trois en commun",
         "Deux en commun",
         "Un, même dimension",
         "Un, autre dimension, récente",
     ]
-    assert titles(similar_actions(action, limit=6)) == [
+    assert titles(similar(action, limit=6)) == [
         "Trois en commun",
         "Deux en commun",
         "Un, même dimension",
@@ -38,14 +47,25 @@ def test_without_mots_cles_the_newest_of_its_dimension(db):
     action = ActionFactory(titre="Origine")
     older, newer = ActionFactory(titre="Ancienne"), ActionFactory(titre="Récente")
     ActionFactory(titre="Autre dimension", dimension=Dimension.objects.get(libelle="Services"))
-    assert titles(similar_actions(action)) == [newer.titre, older.titre]
+    assert titles(similar(action)) == [newer.titre, older.titre]
 
 
-def test_two_queries_at_most(db, django_assert_max_num_queries):
+def test_newest_means_published_last_not_created_last(db):
+    action = ActionFactory(titre="Origine", mots_cles=["Jardin"])
+    first_created = ActionFactory(titre="Créée avant, publiée après", mots_cles=["Jardin"])
+    ActionFactory(titre="Créée après, publiée avant", mots_cles=["Jardin"])
+    Action.objects.filter(pk=first_created.pk).update(published_at=timezone.now() + timedelta(days=1))
+    cache.bump_version()  # an update() sends no signal
+    assert titles(similar(action)) == ["Créée avant, publiée après", "Créée après, publiée avant"]
+
+
+def test_one_query_once_the_index_is_loaded(db, django_assert_num_queries):
     action = ActionFactory(mots_cles=["Jardin"])
     ActionFactory(mots_cles=["Jardin"])
     ActionFactory()
     action = Action.objects.prefetch_related("mots_cles").get(pk=action.pk)
-    with django_assert_max_num_queries(2):
-        similar = similar_actions(action)
-        assert [other.structure.departement.nom for other in similar]  # read without another query
+    version = cache.current_version()
+    similar_actions(action, version)
+    with django_assert_num_queries(1):
+        found = similar_actions(action, version)
+        assert [other.structure.departement.nom for other in found]  # read without another query
