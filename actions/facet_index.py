@@ -35,7 +35,12 @@ class FacetIndex:
     def __init__(self, ids, single, multi, newest):
         self.ids = ids  # sorted primary keys of the published actions
         self.single = single  # name → array of values aligned with `ids`
-        self.multi = multi  # name → (rows, values): one pair per link
+        self.multi = {}  # name → (rows, values): one pair per link, sorted by value
+        self.starts = {}  # name → where each value's links start in `multi[name]`
+        for name, (rows, values) in multi.items():
+            order = np.argsort(values, kind="stable")
+            self.multi[name] = (rows[order], values[order])
+            self.starts[name] = np.searchsorted(values[order], np.arange(values.max(initial=0) + 2))
         self.newest = newest  # each row's place in `newest_first()` order (0: the newest)
 
     @classmethod
@@ -102,17 +107,23 @@ class FacetIndex:
         """Rows whose facet `name` holds any of `values` (primary keys)."""
         if name in self.single:
             return _isin(self.single[name], values)
-        rows, linked = self.multi[name]
         mask = np.zeros(len(self.ids), dtype=bool)
-        mask[rows[_isin(linked, values)]] = True
+        mask[self.rows_with(name, values)] = True
         return mask
+
+    def rows_with(self, name, values):
+        """The rows linked to each of `values` in the many-to-many facet `name`, once per link: read from the
+        links sorted by value, without looking at the others."""
+        rows, _ = self.multi[name]
+        starts = self.starts[name]
+        slices = [rows[starts[value] : starts[value + 1]] for value in set(values) if 0 <= value < len(starts) - 1]
+        return np.concatenate(slices) if slices else np.zeros(0, dtype=np.int64)
 
     def nearest(self, pk, name, values, tie_name, tie_value, limit):
         """Up to `limit` primary keys other than `pk`: the rows sharing the most of `values` in the many-to-many
         facet `name`, then those whose `tie_name` is `tie_value`, then the newest; rows sharing nothing count only
         if they have `tie_value`."""
-        rows, linked = self.multi[name]
-        shared = np.bincount(rows[_isin(linked, values)], minlength=len(self.ids))
+        shared = np.bincount(self.rows_with(name, values), minlength=len(self.ids))
         same = self.single[tie_name] == tie_value if tie_value else np.zeros(len(self.ids), dtype=bool)
         candidates = np.flatnonzero(((shared > 0) | same) & (self.ids != pk))
         # One sortable number per row: shared first, then same, then newest.

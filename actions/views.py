@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -47,20 +46,21 @@ FILTER_PARAMS = {
 }
 
 
-def dimension_counts(actions):
-    """[(dimension, count)] for the given actions, in the dimensions' order, zero counts included."""
-    counts = dict(actions.order_by().values_list("dimension").annotate(n=Count("pk")))
-    return [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
+def dimension_counts(version, departement=None):
+    """(total, [(dimension, count)]) of the published actions, or of those of one département: counted in the
+    facet index (actions/facet_index.py); dimensions in their order, zero counts included."""
+    index = index_of(ActionFilterSet, Action.objects.published(), version)
+    mask = index.everything() if departement is None else index.having("departement", [departement.pk])
+    counts = index.counts("dimension", mask)
+    return int(mask.sum()), [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
 
 
 @cache.cached_page
 def home(request):
-    published = Action.objects.published()
-    total, dimensions = cache.cached(
-        "home", (), lambda: (published.count(), dimension_counts(published)), version=cache.current_version(request)
-    )
-    context = {"total": total, "dimensions": dimensions, "latest": published.for_cards().newest_first()[:6]}
-    return render(request, "actions/home.html", context)
+    version = cache.current_version(request)
+    total, dimensions = cache.cached("home", (), lambda: dimension_counts(version), version=version)
+    latest = Action.objects.published().for_cards().newest_first()[:6]
+    return render(request, "actions/home.html", {"total": total, "dimensions": dimensions, "latest": latest})
 
 
 def paginate(queryset, number):

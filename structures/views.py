@@ -57,11 +57,11 @@ def departement_detail(request, code):
         .filter(published_count__gt=0)
         .order_by("nom", "pk")
     )
-    total = published.count()
+    total, dimensions = dimension_counts(cache.current_version(request), departement)
     context = {
         "departement": departement,
         "total": total,
-        "dimensions": dimension_counts(published) if total else [],
+        "dimensions": dimensions if total else [],
         "structures": structures,
         "actions": published.for_cards().newest_first()[:DEPARTEMENT_LATEST] if total else [],
         "map_url": map_url(departement),
