@@ -9,7 +9,8 @@ Text search stays in the database (its GIN index); its matching ids become one m
 The index is rebuilt from the database when the catalogue version changes (`actions.cache`): the version is read
 on every request and bumped in every writer's transaction, so each process on each app server follows a publish at
 once; nothing here assumes a single process. Built for the version read *before* loading, so a write committed
-during the load only makes the next request rebuild. Memory: about 30 bytes per action and per link.
+during the load only makes the next request rebuild. Memory: 9 MB per process at 100,000 actions and 580,000
+links; loading it takes about 1 s there (bench/README.md).
 """
 
 import threading
@@ -34,12 +35,13 @@ class Column:
 class FacetIndex:
     def __init__(self, ids, single, multi, newest):
         self.ids = ids  # sorted primary keys of the published actions
-        self.single = single  # name → array of values aligned with `ids`
+        # 32-bit values (primary keys, row numbers): half the memory.
+        self.single = {name: values.astype(np.int32) for name, values in single.items()}  # aligned with `ids`
         self.multi = {}  # name → (rows, values): one pair per link, sorted by value
         self.starts = {}  # name → where each value's links start in `multi[name]`
         for name, (rows, values) in multi.items():
             order = np.argsort(values, kind="stable")
-            self.multi[name] = (rows[order], values[order])
+            self.multi[name] = (rows[order].astype(np.int32), values[order].astype(np.int32))
             self.starts[name] = np.searchsorted(values[order], np.arange(values.max(initial=0) + 2))
         self.newest = newest  # each row's place in `newest_first()` order (0: the newest)
 
@@ -63,9 +65,7 @@ class FacetIndex:
                 continue
             related = model._meta.get_field(hop).related_model.objects
             expressions = [Coalesce(F(path), Value(NONE)) for path in further.values()]
-            pairs = np.array(list(related.values_list("pk", *expressions)), dtype=np.int64).reshape(
-                -1, len(further) + 1
-            )
+            pairs = _integers(related.values_list("pk", *expressions))
             size = max(by_hop[hop].max(initial=0), pairs[:, 0].max(initial=0)) + 1
             for position, name in enumerate(further, start=1):
                 lookup = np.zeros(size, dtype=np.int64)
@@ -190,7 +190,8 @@ def tally(values, *, keep_none=False):
 def tally_pairs(firsts, seconds):
     """{(first, second): occurrences} of two aligned arrays of primary keys, NONE kept."""
     width = int(seconds.max(initial=0)) + 1
-    return {divmod(key, width): n for key, n in tally(firsts * width + seconds, keep_none=True).items()}
+    keys = firsts.astype(np.int64) * width + seconds
+    return {divmod(key, width): n for key, n in tally(keys, keep_none=True).items()}
 
 
 class _Current:
