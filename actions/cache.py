@@ -16,7 +16,6 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F
 from django.http import HttpResponse
 
 TIMEOUT = 60 * 60  # seconds; entries of an old version are unreachable anyway, this only bounds their memory
@@ -40,12 +39,35 @@ def current_version(request=None):
     return version
 
 
-def bump_version(**_signal_kwargs):
-    """Marks the catalogue as changed; inside the caller's transaction, so it commits or rolls back with it."""
-    from actions.models import CatalogueVersion
+CHANGES_KEPT = 10_000  # versions whose changed actions stay listed (a process further behind reloads its index)
 
-    if not CatalogueVersion.objects.filter(pk=1).update(value=F("value") + 1):
-        CatalogueVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+def bump_version(action_ids=None, **_signal_kwargs):
+    """Marks the catalogue as changed; inside the caller's transaction, so it commits or rolls back with it.
+    `action_ids`: the only actions changed, when the caller knows them (None: anything may have changed)."""
+    from actions.models import CatalogueChange, CatalogueVersion
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {CatalogueVersion._meta.db_table} SET value = value + 1 WHERE id = 1 RETURNING value")
+        row = cursor.fetchone()
+    version = row[0] if row else CatalogueVersion.objects.get_or_create(pk=1, defaults={"value": 1})[0].value
+    # One row per changed action; 0 (no action) when none, None when anything may have changed.
+    ids = (sorted(set(action_ids)) or [0]) if action_ids is not None else [None]
+    CatalogueChange.objects.bulk_create(CatalogueChange(version=version, action_id=pk) for pk in ids)
+    if version % 1000 == 0:
+        CatalogueChange.objects.filter(version__lte=version - CHANGES_KEPT).delete()
+
+
+def changed_actions(since, until):
+    """The ids of the actions changed by the versions after `since` up to `until`; None when anything may have
+    changed, or when some of those versions are no longer listed."""
+    from actions.models import CatalogueChange
+
+    listed = CatalogueChange.objects.filter(version__gt=since, version__lte=until)
+    rows = list(listed.values_list("version", "action_id"))
+    if len({version for version, _ in rows}) != until - since or any(pk is None for _, pk in rows):
+        return None
+    return {pk for _, pk in rows}
 
 
 def digest(key):

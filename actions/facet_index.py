@@ -21,6 +21,8 @@ from django.db import connections
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
+from actions import cache
+
 NONE = 0  # value of an empty single-valued facet (primary keys start at 1)
 
 
@@ -46,11 +48,12 @@ class FacetIndex:
         self.newest = newest  # each row's place in `newest_first()` order (0: the newest)
 
     @classmethod
-    def load(cls, columns, actions):
+    def load(cls, columns, actions, *, only=None):
         """The index of `actions` (a queryset) for `columns` ({name: Column}), without joining the wide actions
         table to anything: their own foreign keys (an index-only scan of `action_published_facets` on
         PostgreSQL), one small query per related table a path goes through (structure → département → région),
-        one query per many-to-many table, one for the order of publication."""
+        one query per many-to-many table, one for the order of publication. `only`: the primary keys `actions` is
+        limited to, to read only their links (and no order: see `patched`)."""
         model = actions.model
         single = {name: column.path.split("__", 1) for name, column in columns.items() if not column.many}
         hops = sorted({parts[0] for parts in single.values()})
@@ -76,15 +79,34 @@ class FacetIndex:
             if column.many:
                 field = model._meta.get_field(column.path)
                 through = field.remote_field.through.objects
-                links = through.values_list(f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
+                source = f"{field.m2m_field_name()}_id"
+                links = through.filter(**{f"{source}__in": only}) if only is not None else through.all()
+                links = links.values_list(source, f"{field.m2m_reverse_field_name()}_id")
                 pairs = _integers(links)
                 rows_of_links = np.searchsorted(ids, pairs[:, 0]).clip(0, max(len(ids) - 1, 0))
                 known = ids[rows_of_links] == pairs[:, 0] if len(ids) else np.zeros(len(pairs), dtype=bool)
                 multi[name] = (rows_of_links[known], pairs[known, 1].copy())
-        newest = np.empty(len(ids), dtype=np.int64)
-        in_order = _integers(actions.newest_first().values_list("pk"))[:, 0]
-        newest[np.searchsorted(ids, in_order)] = np.arange(len(in_order))
+        newest = _newest(ids, actions) if only is None else np.zeros(len(ids), dtype=np.int64)
         return cls(ids, columns_of_single, multi, newest)
+
+    def patched(self, columns, actions, changed):
+        """This index with the rows of the `changed` primary keys read again from `actions` (added, updated or
+        gone): a few small queries and array copies instead of reading every action again."""
+        changed = np.asarray(sorted(changed), dtype=np.int64)
+        fresh = FacetIndex.load(columns, actions.filter(pk__in=changed.tolist()), only=changed.tolist())
+        kept = ~np.isin(self.ids, changed)
+        ids = np.concatenate([self.ids[kept], fresh.ids])
+        order = np.argsort(ids, kind="stable")
+        ids = ids[order]
+        single = {name: np.concatenate([self.single[name][kept], fresh.single[name]])[order] for name in self.single}
+        multi = {}
+        for name, (rows, values) in self.multi.items():
+            linked_ids = self.ids[rows]
+            still = ~np.isin(linked_ids, changed)
+            fresh_rows, fresh_values = fresh.multi[name]
+            linked_ids = np.concatenate([linked_ids[still], fresh.ids[fresh_rows]])
+            multi[name] = (np.searchsorted(ids, linked_ids), np.concatenate([values[still], fresh_values]))
+        return FacetIndex(ids, single, multi, _newest(ids, actions))
 
     def __len__(self):
         return len(self.ids)
@@ -171,6 +193,16 @@ def _integers(rows):
         return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, width)
 
 
+def _newest(ids, actions):
+    """Each row's place in `actions.newest_first()` (0: the newest), from one query of their ordered ids."""
+    newest = np.zeros(len(ids), dtype=np.int64)
+    in_order = _integers(actions.newest_first().values_list("pk"))[:, 0]
+    positions = np.searchsorted(ids, in_order).clip(0, max(len(ids) - 1, 0))
+    known = ids[positions] == in_order if len(ids) else np.zeros(len(in_order), dtype=bool)
+    newest[positions[known]] = np.arange(len(in_order))[known]
+    return newest
+
+
 def _isin(values, wanted):
     """`values` (an array of primary keys) that are in `wanted`: by lookup table, 4 times faster than sorting."""
     wanted = np.asarray(list(wanted), dtype=np.int64)
@@ -194,6 +226,10 @@ def tally_pairs(firsts, seconds):
     return {divmod(key, width): n for key, n in tally(keys, keep_none=True).items()}
 
 
+# Above this many changed actions (a large import), reading every action again is as quick as patching.
+PATCH_LIMIT = 5000
+
+
 class _Current:
     """This process's index of the latest catalogue version seen, per set of columns and base queryset."""
 
@@ -205,10 +241,15 @@ class _Current:
         key = (tuple(sorted(columns.items())), actions.db, str(actions.query))
         with self.lock:
             found = self.indexes.get(key)
-            if found is None or found[0] != version:
-                found = (version, FacetIndex.load(columns, actions))
-                self.indexes[key] = found
-            return found[1]
+            if found is not None and found[0] == version:
+                return found[1]
+            changed = cache.changed_actions(found[0], version) if found is not None and found[0] < version else None
+            if changed is not None and len(changed) <= PATCH_LIMIT:
+                index = found[1].patched(columns, actions, changed)
+            else:
+                index = FacetIndex.load(columns, actions)
+            self.indexes[key] = (version, index)
+            return index
 
     def clear(self):
         with self.lock:

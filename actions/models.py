@@ -314,3 +314,20 @@ class CatalogueVersion(models.Model):
 
     def __str__(self):
         return f"version {self.value}"
+
+
+class CatalogueChange(models.Model):
+    """What a catalogue version changed: one row per action, or one row without an action when anything may have
+    changed (a vocabulary, a structure, an import). Written with the version, in the writer's transaction, so each
+    process can patch its facet index (actions/facet_index.py) with the changed actions instead of reloading
+    every one; rows older than CHANGES_KEPT versions are deleted as new ones come (actions.cache.bump_version)."""
+
+    version = models.BigIntegerField(db_index=True)
+    action_id = models.BigIntegerField(null=True)  # not a foreign key: a deleted action stays listed
+
+    class Meta:
+        verbose_name = "changement du catalogue"
+        default_permissions = ()
+
+    def __str__(self):
+        return f"version {self.version} : {self.action_id or 'tout'}"

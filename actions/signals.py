@@ -9,8 +9,9 @@ def connect():
     from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
     from structures.models import Departement, Region, Structure
 
-    senders = [Action, Dimension, Statut, Public, Territoire, Initiative, MotCle, Partenaire]
-    senders += [Structure, Departement, Region]
+    post_save.connect(on_action_changed, sender=Action, dispatch_uid="catalogue-version-save-Action")
+    post_delete.connect(on_action_changed, sender=Action, dispatch_uid="catalogue-version-delete-Action")
+    senders = [Dimension, Statut, Public, Territoire, Initiative, MotCle, Partenaire, Structure, Departement, Region]
     for sender in senders:
         post_save.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-save-{sender.__name__}")
         post_delete.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-delete-{sender.__name__}")
@@ -21,6 +22,18 @@ def connect():
         m2m_changed.connect(on_links_changed, sender=through, dispatch_uid=uid)
 
 
-def on_links_changed(action, **kwargs):
-    if action.startswith("post_"):
+def on_action_changed(instance, **kwargs):
+    bump_version(action_ids=[instance.pk])
+
+
+def on_links_changed(action, instance, reverse, pk_set, model, **kwargs):
+    from actions.models import Action
+
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Action):  # an action's list changed
+        bump_version(action_ids=[instance.pk])
+    elif model is Action and pk_set is not None:  # a mot-clé (…) added to or removed from these actions
+        bump_version(action_ids=pk_set)
+    else:  # a reverse clear (which actions is not said), or a structure's served communes
         bump_version()

@@ -88,8 +88,9 @@ def action_list(request):
     """The filtered list; a new address of the same filters reuses their cached counts and order."""
     filterset = ActionFilterSet(request.GET)
     version, signature = cache.current_version(request), filterset.signature()
+    # Under its own name: entries of the former (total, counts) pairs may remain in a shared cache after an upgrade.
     total, counts, few_ids = cache.cached(
-        "list", signature, lambda: indexed_counts(filterset, version), version=version
+        "list-indexed", signature, lambda: indexed_counts(filterset, version), version=version
     )
     filterset.match_count = total
     # A few matches: ordered by primary key lookup rather than by applying the filters again.

@@ -19,8 +19,11 @@ Each page is requested `--requests` times (200 by default):
 - « adresse nouvelle » : pages and counts emptied from the cache before every request, the process's facet index
   kept (actions/facet_index.py): an address nobody asked since the last change, the catalogue unchanged since
   this process loaded its index;
-- « cache froid » : everything emptied before every request, the facet index included: the first request after
-  a publish, in every process.
+- « publication » : one published action saved again before every request (not timed), which bumps the
+  catalogue version: the first request after a publish, the facet index patched with that action
+  (writes to the database: `updated_at` and `version` of the actions saved);
+- « cache froid » : everything emptied before every request, the facet index included: the first request of a
+  process, or after an import or a vocabulary change (the index is read again whole).
 Detail, structure and département pages rotate over different objects. Prints a Markdown table.
 """
 
@@ -143,11 +146,15 @@ def measure(client, urls, requests, mode):
     from django.test.utils import CaptureQueriesContext
 
     from actions import cache
+    from actions.models import Action
 
     cold = mode != "chaud"
 
     def empty():
-        cache.clear(keep_facet_index=mode == "nouveau")
+        if mode == "publication":
+            Action.objects.published().order_by("?").first().save()
+        else:
+            cache.clear(keep_facet_index=mode == "nouveau")
 
     for url in urls if not cold else urls[:3]:  # warm: every page served once since the last change
         client.get(url)
@@ -186,7 +193,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--pages", default="", help="liste séparée par des virgules (défaut : toutes)")
-    parser.add_argument("--modes", default="chaud,nouveau,froid", help="chaud, nouveau, froid (virgules)")
+    parser.add_argument("--modes", default="chaud,nouveau,froid", help="chaud, nouveau, publication, froid")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("DATABASE_URL doit désigner la base de mesure (voir --prepare).")

@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 
 CATALOGUE_APPS = ("structures", "actions")
-NOT_CATALOGUE = {"actions.catalogueversion"}
+NOT_CATALOGUE = {"actions.catalogueversion", "actions.cataloguechange"}  # bookkeeping of the caches
 
 
 def catalogue_models():

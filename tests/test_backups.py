@@ -48,7 +48,7 @@ def tricky_catalogue():
 def test_catalogue_tables():
     labels = {model._meta.label_lower for model in catalogue_models()}
     assert {"actions.action", "actions.action_mots_cles", "structures.structure", "structures.departement"} <= labels
-    assert not {"actions.historicalaction", "actions.catalogueversion", "auth.user"} & labels
+    assert not {"actions.historicalaction", "actions.catalogueversion", "actions.cataloguechange", "auth.user"} & labels
 
 
 @pytest.mark.django_db

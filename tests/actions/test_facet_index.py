@@ -1,10 +1,16 @@
-"""The facet index's array operations against plain Python, on random indexes (no database)."""
+"""The facet index: its array operations against plain Python on random indexes (no database), and its patching
+with the actions a catalogue version changed against a fresh load."""
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from actions import cache
 from actions.facet_index import NONE, FacetIndex, tally, tally_pairs
+from actions.facets import index_columns, index_of
+from actions.filters import ActionFilterSet
+from actions.models import Action, CatalogueChange, MotCle, Partenaire
+from tests.actions.factories import ActionFactory, varied_catalogue
 
 
 @st.composite
@@ -52,3 +58,62 @@ def _count(items):
     for item in items:
         counts[item] = counts.get(item, 0) + 1
     return counts
+
+
+# ── patching the index with the actions a version changed (database) ────────────────────────────────────────
+
+
+def same_index(first, second):
+    assert first.ids.tolist() == second.ids.tolist()
+    assert {name: values.tolist() for name, values in first.single.items()} == {
+        name: values.tolist() for name, values in second.single.items()
+    }
+    for name in first.multi:
+        pairs = [
+            sorted(zip(index.ids[rows].tolist(), values.tolist(), strict=True))
+            for index in (first, second)
+            for rows, values in [index.multi[name]]
+        ]
+        assert pairs[0] == pairs[1], name
+    assert first.newest.tolist() == second.newest.tolist()
+
+
+def published_index(version):
+    return index_of(ActionFilterSet, Action.objects.published(), version)
+
+
+def test_a_patched_index_equals_a_fresh_one(db, django_assert_max_num_queries):
+    varied_catalogue(seed=3)
+    before = cache.current_version()
+    published_index(before)
+    draft = Action.objects.filter(state=Action.State.BROUILLON).first()
+    draft.state = Action.State.PUBLIEE
+    draft.save()  # published
+    archived = Action.objects.published().exclude(pk=draft.pk).first()
+    archived.state = Action.State.ARCHIVEE
+    archived.save()  # no longer published
+    edited = Action.objects.published().order_by("-pk").first()
+    edited.mots_cles.set([MotCle.objects.get_or_create_by_label("Numérique")[0]])
+    edited.partenaires.clear()
+    Action.objects.published().order_by("pk")[2].delete()
+    MotCle.objects.get(cle="culture").actions.add(*Action.objects.published().order_by("pk")[3:6])  # reverse add
+    ActionFactory(mots_cles=["Jardin"], titre="Nouvelle", structure=edited.structure)
+    after = cache.current_version()
+    assert cache.changed_actions(before, after) is not None
+    with django_assert_max_num_queries(8):  # the changes, the changed rows, their structures, links and the order
+        patched = published_index(after)
+    same_index(patched, FacetIndex.load(index_columns(ActionFilterSet), Action.objects.published()))
+
+
+def test_anything_else_reloads_every_action(db):
+    varied_catalogue(seed=4)
+    before = cache.current_version()
+    action = Action.objects.published().first()
+    action.save()
+    assert cache.changed_actions(before, cache.current_version()) == {action.pk}
+    Partenaire.objects.create(libelle="Nouveau partenaire")
+    assert cache.changed_actions(before, cache.current_version()) is None  # a vocabulary: anything may change
+    middle = cache.current_version()
+    action.save()
+    CatalogueChange.objects.filter(version=middle + 1).delete()  # pruned
+    assert cache.changed_actions(middle, cache.current_version()) is None
