@@ -35,16 +35,16 @@ class Column:
 
 
 class FacetIndex:
-    def __init__(self, ids, single, multi, newest):
+    def __init__(self, ids, single, multi, newest, *, links_sorted=False):
         self.ids = ids  # sorted primary keys of the published actions
         # 32-bit values (primary keys, row numbers): half the memory.
         self.single = {name: values.astype(np.int32) for name, values in single.items()}  # aligned with `ids`
         self.multi = {}  # name → (rows, values): one pair per link, sorted by value
         self.starts = {}  # name → where each value's links start in `multi[name]`
         for name, (rows, values) in multi.items():
-            order = np.argsort(values, kind="stable")
+            order = slice(None) if links_sorted else np.argsort(values, kind="stable")
             self.multi[name] = (rows[order].astype(np.int32), values[order].astype(np.int32))
-            self.starts[name] = np.searchsorted(values[order], np.arange(values.max(initial=0) + 2))
+            self.starts[name] = np.searchsorted(self.multi[name][1], np.arange(values.max(initial=0) + 2))
         self.newest = newest  # each row's place in `newest_first()` order (0: the newest)
 
     @classmethod
@@ -53,7 +53,7 @@ class FacetIndex:
         table to anything: their own foreign keys (an index-only scan of `action_published_facets` on
         PostgreSQL), one small query per related table a path goes through (structure → département → région),
         one query per many-to-many table, one for the order of publication. `only`: the primary keys `actions` is
-        limited to, to read only their links (and no order: see `patched`)."""
+        limited to, to read only their links and their structures, and not their order (see `patched`)."""
         model = actions.model
         single = {name: column.path.split("__", 1) for name, column in columns.items() if not column.many}
         hops = sorted({parts[0] for parts in single.values()})
@@ -67,6 +67,8 @@ class FacetIndex:
             if not further:
                 continue
             related = model._meta.get_field(hop).related_model.objects
+            if only is not None:
+                related = related.filter(pk__in=np.unique(by_hop[hop]).tolist() or [0])  # never an empty IN
             expressions = [Coalesce(F(path), Value(NONE)) for path in further.values()]
             pairs = _integers(related.values_list("pk", *expressions))
             size = max(by_hop[hop].max(initial=0), pairs[:, 0].max(initial=0)) + 1
@@ -80,7 +82,7 @@ class FacetIndex:
                 field = model._meta.get_field(column.path)
                 through = field.remote_field.through.objects
                 source = f"{field.m2m_field_name()}_id"
-                links = through.filter(**{f"{source}__in": only}) if only is not None else through.all()
+                links = through.filter(**{f"{source}__in": only or [0]}) if only is not None else through.all()
                 links = links.values_list(source, f"{field.m2m_reverse_field_name()}_id")
                 pairs = _integers(links)
                 rows_of_links = np.searchsorted(ids, pairs[:, 0]).clip(0, max(len(ids) - 1, 0))
@@ -99,14 +101,19 @@ class FacetIndex:
         order = np.argsort(ids, kind="stable")
         ids = ids[order]
         single = {name: np.concatenate([self.single[name][kept], fresh.single[name]])[order] for name in self.single}
+        new_row_of_old = np.searchsorted(ids, self.ids)  # valid for the kept rows
         multi = {}
-        for name, (rows, values) in self.multi.items():
-            linked_ids = self.ids[rows]
-            still = ~np.isin(linked_ids, changed)
+        for name, (rows, values) in self.multi.items():  # both sorted by value: merged, not sorted again
+            still = kept[rows]
+            rows, values = new_row_of_old[rows[still]], values[still]
             fresh_rows, fresh_values = fresh.multi[name]
-            linked_ids = np.concatenate([linked_ids[still], fresh.ids[fresh_rows]])
-            multi[name] = (np.searchsorted(ids, linked_ids), np.concatenate([values[still], fresh_values]))
-        return FacetIndex(ids, single, multi, _newest(ids, actions))
+            at = np.searchsorted(values, fresh_values, side="right")
+            multi[name] = (
+                np.insert(rows, at, np.searchsorted(ids, fresh.ids[fresh_rows])),
+                np.insert(values, at, fresh_values),
+            )
+        # The order of publication: read again whole (ids only, from an index: ~0.1 s at 100,000 actions).
+        return FacetIndex(ids, single, multi, _newest(ids, actions), links_sorted=True)
 
     def __len__(self):
         return len(self.ids)
