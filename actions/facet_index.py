@@ -85,8 +85,7 @@ class FacetIndex:
                 links = through.filter(**{f"{source}__in": only or [0]}) if only is not None else through.all()
                 links = links.values_list(source, f"{field.m2m_reverse_field_name()}_id")
                 pairs = _integers(links)
-                rows_of_links = np.searchsorted(ids, pairs[:, 0]).clip(0, max(len(ids) - 1, 0))
-                known = ids[rows_of_links] == pairs[:, 0] if len(ids) else np.zeros(len(pairs), dtype=bool)
+                rows_of_links, known = _rows_of(ids, pairs[:, 0])
                 multi[name] = (rows_of_links[known], pairs[known, 1].copy())
         newest = _newest(ids, actions) if only is None else np.zeros(len(ids), dtype=np.int64)
         return cls(ids, columns_of_single, multi, newest)
@@ -125,11 +124,9 @@ class FacetIndex:
 
     def of_ids(self, pks):
         """Rows of the given primary keys (those not in the index are ignored)."""
-        pks = np.fromiter(pks, dtype=np.int64)
-        positions = np.searchsorted(self.ids, pks).clip(0, max(len(self.ids) - 1, 0))
+        rows, known = _rows_of(self.ids, np.fromiter(pks, dtype=np.int64))
         mask = np.zeros(len(self.ids), dtype=bool)
-        if len(self.ids):
-            mask[positions[self.ids[positions] == pks]] = True
+        mask[rows[known]] = True
         return mask
 
     def having(self, name, values):
@@ -177,10 +174,9 @@ class FacetIndex:
 
     def counts_with_empty(self, name, mask):
         """Like `counts`, with None → the rows in `mask` that have no value for the facet."""
-        counts = self.counts(name, mask)
-        if name in self.single:
-            empty = int(np.count_nonzero(self.single[name][mask] == NONE))
-        else:
+        counts = tally(self.values(name, mask), keep_none=True)
+        empty = counts.pop(NONE, 0)  # single-valued: the rows with the empty value
+        if name in self.multi:  # many-to-many: the rows without any link
             rows, _ = self.multi[name]
             has_value = np.zeros(len(self.ids), dtype=bool)
             has_value[rows] = True
@@ -204,10 +200,17 @@ def _newest(ids, actions):
     """Each row's place in `actions.newest_first()` (0: the newest), from one query of their ordered ids."""
     newest = np.zeros(len(ids), dtype=np.int64)
     in_order = _integers(actions.newest_first().values_list("pk"))[:, 0]
-    positions = np.searchsorted(ids, in_order).clip(0, max(len(ids) - 1, 0))
-    known = ids[positions] == in_order if len(ids) else np.zeros(len(in_order), dtype=bool)
-    newest[positions[known]] = np.arange(len(in_order))[known]
+    rows, known = _rows_of(ids, in_order)
+    newest[rows[known]] = np.arange(len(in_order))[known]
     return newest
+
+
+def _rows_of(ids, pks):
+    """(row of each of `pks` in the sorted `ids`, which of them are there at all): rows of absent keys are 0."""
+    if not len(ids):
+        return np.zeros(len(pks), dtype=np.int64), np.zeros(len(pks), dtype=bool)
+    rows = np.searchsorted(ids, pks).clip(0, len(ids) - 1)
+    return rows, ids[rows] == pks
 
 
 def _isin(values, wanted):
@@ -242,7 +245,7 @@ class _Current:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.indexes = {}  # (columns, database alias) → (version, FacetIndex)
+        self.indexes = {}  # (columns, database alias, SQL of the base queryset) → (version, FacetIndex)
 
     def get(self, columns, actions, version):
         key = (tuple(sorted(columns.items())), actions.db, str(actions.query))

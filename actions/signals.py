@@ -26,7 +26,7 @@ def on_action_changed(instance, **kwargs):
     bump_version(action_ids=[instance.pk])
 
 
-def on_links_changed(action, instance, reverse, pk_set, model, **kwargs):
+def on_links_changed(action, instance, pk_set, model, **kwargs):
     from actions.models import Action
 
     if not action.startswith("post_"):

@@ -6,7 +6,7 @@ facet counts, which count each facet with its own filter left out (what ticking 
 are plain counts over the matching actions.
 
 Counted in the in-memory facet index (actions/facet_index.py): the matching actions are one mask, each count a
-`numpy.unique` over the index's columns. Measured at 100,000 actions on PostgreSQL (bench/README.md): one SQL
+`bincount` over the index's columns. Measured at 100,000 actions on PostgreSQL (bench/README.md): one SQL
 query of `GROUP BY`s over a common table expression of the matching actions cost about 1 s unfiltered, a few
 milliseconds here once the index is loaded. A many-to-many breakdown counts each action once under each of its
 values, and once under None if it has none.
