@@ -70,6 +70,45 @@ def changed_actions(since, until):
     return {pk for _, pk in rows}
 
 
+class ProcessMemory:
+    """Values kept in this process's memory for the latest catalogue version it has seen, one per key.
+
+    A value is read again (`load()`) when the catalogue changed, unless every version in between lists the actions
+    it changed and the caller can bring the value up to date from them (`patch(value, changed ids)`): a publish
+    then costs a patch, not a reload. Each process follows the version read from the database on every request,
+    so nothing here assumes a single process."""
+
+    def __init__(self):
+        self.lock = threading.RLock()  # a `load` may ask for another value
+        self.values = {}  # key → (version, value)
+        self.last_step = None  # ((since, until), changed actions): values of one version catch up with one query
+
+    def get(self, key, version, load, patch=None):
+        with self.lock:
+            found = self.values.get(key)
+            if found is not None and found[0] == version:
+                return found[1]
+            changed = None
+            if found is not None and found[0] < version and patch is not None:
+                changed = self.changed_actions(found[0], version)
+            value = load() if changed is None else patch(found[1], changed)
+            self.values[key] = (version, value)
+            return value
+
+    def changed_actions(self, since, until):
+        if self.last_step is None or self.last_step[0] != (since, until):
+            self.last_step = ((since, until), changed_actions(since, until))
+        return self.last_step[1]
+
+    def clear(self):
+        with self.lock:
+            self.values.clear()
+            self.last_step = None
+
+
+process_memory = ProcessMemory()
+
+
 def digest(key):
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
@@ -124,14 +163,13 @@ def cached(name, key, compute, *, version=None):
     return value
 
 
-def clear(*, keep_facet_index=False):
-    """Empties the shared cache, this process's pages and its facet index (tests, benchmarks)."""
-    from actions import facet_index
-
+def clear(*, keep_process_memory=False):
+    """Empties the shared cache, this process's pages and its other values (facet index, vocabularies): tests,
+    benchmarks."""
     cache.clear()
     local_pages.clear()
-    if not keep_facet_index:
-        facet_index.current.clear()
+    if not keep_process_memory:
+        process_memory.clear()
 
 
 ORDER_CACHED = 1000  # ids of the first 50 pages of a list; later pages are read with OFFSET

@@ -13,12 +13,11 @@ during the load only makes the next request rebuild. Memory: 9 MB per process at
 links; loading it takes about 1 s there (bench/README.md).
 """
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import connections
-from django.db.models import F, Value
+from django.db.models import BigIntegerField, F, Func, Value
 from django.db.models.functions import Coalesce
 
 from actions import cache
@@ -34,8 +33,32 @@ class Column:
     many: bool = False
 
 
+class EpochMicroseconds(Func):
+    """A datetime column as microseconds since 1970 (an integer), computed by the database: converting 100,000
+    datetimes in Python takes a second."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Stored as text, 'YYYY-MM-DD HH:MM:SS' with '.ffffff' unless the microseconds are 0. '%%%%s' is '%s' once
+        # through this template and then through the query's own parameter formatting.
+        template = (
+            "(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) * 1000000"
+            " + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))"
+        )
+        return self.as_sql(compiler, connection, template=template)
+
+
+# Published actions without a publication date (written outside `save()`) come first among the newest, as in
+# PostgreSQL's descending order.
+UNDATED = 2**62
+
+
 class FacetIndex:
-    def __init__(self, ids, single, multi, newest, *, links_sorted=False):
+    def __init__(self, ids, single, multi, published, *, links_sorted=False):
         self.ids = ids  # sorted primary keys of the published actions
         # 32-bit values (primary keys, row numbers): half the memory.
         self.single = {name: values.astype(np.int32) for name, values in single.items()}  # aligned with `ids`
@@ -45,15 +68,18 @@ class FacetIndex:
             order = slice(None) if links_sorted else np.argsort(values, kind="stable")
             self.multi[name] = (rows[order].astype(np.int32), values[order].astype(np.int32))
             self.starts[name] = np.searchsorted(self.multi[name][1], np.arange(values.max(initial=0) + 2))
-        self.newest = newest  # each row's place in `newest_first()` order (0: the newest)
+        self.published = published  # each row's publication time (EpochMicroseconds), UNDATED if none
+        # Each row's place in `newest_first()` order (0: the newest): latest publication first, then highest id.
+        self.newest = np.empty(len(ids), dtype=np.int64)
+        self.newest[np.lexsort((-ids, -published))] = np.arange(len(ids))
 
     @classmethod
     def load(cls, columns, actions, *, only=None):
         """The index of `actions` (a queryset) for `columns` ({name: Column}), without joining the wide actions
         table to anything: their own foreign keys (an index-only scan of `action_published_facets` on
         PostgreSQL), one small query per related table a path goes through (structure → département → région),
-        one query per many-to-many table, one for the order of publication. `only`: the primary keys `actions` is
-        limited to, to read only their links and their structures, and not their order (see `patched`)."""
+        one query per many-to-many table, one for the publication times. `only`: the primary keys `actions` is
+        limited to, to read only their links and their structures (see `patched`)."""
         model = actions.model
         single = {name: column.path.split("__", 1) for name, column in columns.items() if not column.many}
         hops = sorted({parts[0] for parts in single.values()})
@@ -87,8 +113,11 @@ class FacetIndex:
                 pairs = _integers(links)
                 rows_of_links, known = _rows_of(ids, pairs[:, 0])
                 multi[name] = (rows_of_links[known], pairs[known, 1].copy())
-        newest = _newest(ids, actions) if only is None else np.zeros(len(ids), dtype=np.int64)
-        return cls(ids, columns_of_single, multi, newest)
+        dated = _integers(actions.values_list("pk", Coalesce(EpochMicroseconds("published_at"), Value(UNDATED))))
+        rows, known = _rows_of(ids, dated[:, 0])
+        published = np.full(len(ids), UNDATED, dtype=np.int64)
+        published[rows[known]] = dated[known, 1]
+        return cls(ids, columns_of_single, multi, published)
 
     def patched(self, columns, actions, changed):
         """This index with the rows of the `changed` primary keys read again from `actions` (added, updated or
@@ -111,8 +140,8 @@ class FacetIndex:
                 np.insert(rows, at, np.searchsorted(ids, fresh.ids[fresh_rows])),
                 np.insert(values, at, fresh_values),
             )
-        # The order of publication: read again whole (ids only, from an index: ~0.1 s at 100,000 actions).
-        return FacetIndex(ids, single, multi, _newest(ids, actions), links_sorted=True)
+        published = np.concatenate([self.published[kept], fresh.published])[order]
+        return FacetIndex(ids, single, multi, published, links_sorted=True)
 
     def __len__(self):
         return len(self.ids)
@@ -196,15 +225,6 @@ def _integers(rows):
         return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, width)
 
 
-def _newest(ids, actions):
-    """Each row's place in `actions.newest_first()` (0: the newest), from one query of their ordered ids."""
-    newest = np.zeros(len(ids), dtype=np.int64)
-    in_order = _integers(actions.newest_first().values_list("pk"))[:, 0]
-    rows, known = _rows_of(ids, in_order)
-    newest[rows[known]] = np.arange(len(in_order))[known]
-    return newest
-
-
 def _rows_of(ids, pks):
     """(row of each of `pks` in the sorted `ids`, which of them are there at all): rows of absent keys are 0."""
     if not len(ids):
@@ -240,30 +260,15 @@ def tally_pairs(firsts, seconds):
 PATCH_LIMIT = 5000
 
 
-class _Current:
-    """This process's index of the latest catalogue version seen, per set of columns and base queryset."""
+def current(columns, actions, version):
+    """This process's index of `actions` for `columns` at the catalogue `version`: loaded once, then patched with the
+    actions each publish changed (read again whole after any other change, or when too many changed)."""
 
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.indexes = {}  # (columns, database alias, SQL of the base queryset) → (version, FacetIndex)
+    def load():
+        return FacetIndex.load(columns, actions)
 
-    def get(self, columns, actions, version):
-        key = (tuple(sorted(columns.items())), actions.db, str(actions.query))
-        with self.lock:
-            found = self.indexes.get(key)
-            if found is not None and found[0] == version:
-                return found[1]
-            changed = cache.changed_actions(found[0], version) if found is not None and found[0] < version else None
-            if changed is not None and len(changed) <= PATCH_LIMIT:
-                index = found[1].patched(columns, actions, changed)
-            else:
-                index = FacetIndex.load(columns, actions)
-            self.indexes[key] = (version, index)
-            return index
+    def patch(index, changed):
+        return index.patched(columns, actions, changed) if len(changed) <= PATCH_LIMIT else load()
 
-    def clear(self):
-        with self.lock:
-            self.indexes.clear()
-
-
-current = _Current()
+    key = ("facet-index", tuple(sorted(columns.items())), actions.db, str(actions.query))
+    return cache.process_memory.get(key, version, load, patch)

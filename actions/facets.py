@@ -50,7 +50,7 @@ def index_columns(filterset_class):
 
 def index_of(filterset_class, queryset, version):
     """This process's facet index of `queryset` for `filterset_class`, at the catalogue `version`."""
-    return facet_index.current.get(index_columns(filterset_class), queryset, version)
+    return facet_index.current(index_columns(filterset_class), queryset, version)
 
 
 class IndexedSelection:

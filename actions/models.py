@@ -1,4 +1,4 @@
-from django.db import models
+from django.db import connections, models
 from django.db.models import Max
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -282,6 +282,34 @@ class Action(models.Model):
 
     def get_absolute_url(self):
         return reverse("actions:detail", kwargs={"slug": self.slug})
+
+    # The many-to-many fields of a fiche (its lists of vocabulary entries).
+    LIST_FIELDS = ("mots_cles", "initiatives", "partenaires")
+
+    @classmethod
+    def link_table(cls, name):
+        """The link model of the list field `name` and its two foreign key columns (action, entry)."""
+        relation = cls._meta.get_field(name)
+        return (
+            relation.remote_field.through,
+            f"{relation.m2m_field_name()}_id",
+            f"{relation.m2m_reverse_field_name()}_id",
+        )
+
+    def list_entry_ids(self):
+        """{list field: set of its entries' ids}: the link tables read in one query, in SQL (the ORM's union of
+        three querysets costs more to build than to run)."""
+        parts, params = [], []
+        for position, name in enumerate(self.LIST_FIELDS):
+            through, source, target = self.link_table(name)
+            parts.append(f"SELECT {position}, {target} FROM {through._meta.db_table} WHERE {source} = %s")
+            params.append(self.pk)
+        ids = {name: set() for name in self.LIST_FIELDS}
+        with connections[self._state.db or "default"].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for position, entry_id in cursor.fetchall():
+                ids[self.LIST_FIELDS[position]].add(entry_id)
+        return ids
 
     def stamp_state_dates(self, now):
         """Dates the workflow state implies (first publication, submission); returns the fields it changed.

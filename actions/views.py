@@ -5,11 +5,11 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from actions import cache, exports, search
+from actions import cache, exports, search, vocabularies
 from actions.facets import build_facets, index_of, indexed_counts
 from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
-from actions.models import CARD_RELATED, Action, Dimension
+from actions.models import Action, Dimension
 from api import http as api_http
 
 PAGE_SIZE = 20
@@ -55,6 +55,12 @@ def dimension_counts(version, departement=None):
     return int(mask.sum()), [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
 
 
+def structure_counts(version):
+    """{structure pk: its published actions} for every structure with one, counted in the facet index."""
+    index = index_of(ActionFilterSet, Action.objects.published(), version)
+    return index.counts("structure", index.everything())
+
+
 @cache.cached_page
 def home(request):
     version = cache.current_version(request)
@@ -86,8 +92,9 @@ def paginate(queryset, number):
 @cache.cached_page
 def action_list(request):
     """The filtered list; a new address of the same filters reuses their cached counts and order."""
-    filterset = ActionFilterSet(request.GET)
-    version, signature = cache.current_version(request), filterset.signature()
+    version = cache.current_version(request)
+    filterset = ActionFilterSet(request.GET, version=version)
+    signature = filterset.signature()
     # Under its own name: entries of the former (total, counts) pairs may remain in a shared cache after an upgrade.
     total, counts, few_ids = cache.cached(
         "list-indexed", signature, lambda: indexed_counts(filterset, version), version=version
@@ -116,16 +123,17 @@ def action_list(request):
     return render(request, "actions/list.html", context)
 
 
-def fiche_sections(action):
+def fiche_sections(action, lists):
+    """The fiche's non-empty sections; `lists` gives each list field's entries in display order."""
     list_url = reverse("actions:list")
     sections = []
     for name, title, kind in FICHE_SECTIONS:
-        value = getattr(action, name)
         if kind == "text":
+            value = getattr(action, name)
             if value and value.strip():
                 sections.append({"title": title, "text": value.strip()})
             continue
-        items = list(value.all()) if hasattr(value, "all") else [value] if value else []
+        items = lists[name] if name in lists else [entry] if (entry := getattr(action, name)) else []
         if items:
             param = FILTER_PARAMS[name]
             links = [{"label": item.libelle, "url": f"{list_url}?{param}={item.slug}"} for item in items]
@@ -133,13 +141,12 @@ def fiche_sections(action):
     return sections
 
 
-def similar_actions(action, version, limit=4):
+def similar_actions(action, keyword_ids, version, limit=4):
     """Published actions near this one: the most mots-clés shared with it, then the same dimension, then the
     newest; completed by the newest of its dimension. Ranked in the facet index (actions/facet_index.py) over
     every published action, then one query for the links."""
     index = index_of(ActionFilterSet, Action.objects.published(), version)
-    keywords = [keyword.pk for keyword in action.mots_cles.all()]
-    ids = index.nearest(action.pk, "mots_cles", keywords, "dimension", action.dimension_id, limit)
+    ids = index.nearest(action.pk, "mots_cles", keyword_ids, "dimension", action.dimension_id, limit)
     links = Action.objects.published().select_related("structure__departement")
     found = links.only("titre", "slug", "structure__nom", "structure__departement__nom").in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
@@ -148,18 +155,26 @@ def similar_actions(action, version, limit=4):
 @cache.cached_page
 def action_detail(request, slug):
     """A published fiche. Read far more often than it changes: cached whole (see `cached_page`), any edit,
-    publish or withdrawal shows at once."""
+    publish or withdrawal shows at once. Its vocabulary entries come from this process's memory: two queries for
+    the fiche (its row with its structure, the ids of its lists' entries), one for the similar actions' links."""
     action = get_object_or_404(
-        Action.objects.published()
-        .select_related(*CARD_RELATED, "territoire", "public")
-        .prefetch_related("mots_cles", "initiatives", "partenaires"),
-        slug=slug,
+        Action.objects.published().select_related("structure__departement", "structure__commune"), slug=slug
     )
+    version = cache.current_version(request)
+    entries = vocabularies.entries(version)
+    for name in ("statut", "dimension", "territoire", "public"):
+        field = Action._meta.get_field(name)
+        setattr(action, name, entries[field.related_model].get(getattr(action, field.attname)))
+    linked = action.list_entry_ids()
+    lists = {
+        name: [entry for pk, entry in entries[Action._meta.get_field(name).related_model].items() if pk in linked[name]]
+        for name in Action.LIST_FIELDS
+    }
     context = {
         "action": action,
         "page_url": request.build_absolute_uri(reverse("actions:detail", args=[slug])),  # no query string
-        "sections": fiche_sections(action),
-        "similar": similar_actions(action, cache.current_version(request)),
+        "sections": fiche_sections(action, lists),
+        "similar": similar_actions(action, linked["mots_cles"], version),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
     return render(request, "actions/detail.html", context)

@@ -81,3 +81,18 @@ def seed_vocabularies(get_model):
                 cle=normalize_label(label),
                 defaults={"libelle": label, "slug": slugify(label), "position": position},
             )
+
+
+def entries(version):
+    """{vocabulary model: {pk: entry}} of every vocabulary, each in display order, from this process's memory.
+
+    Read again (one query per vocabulary) only after a change other than to actions: editing a vocabulary marks
+    the catalogue as changed in every way (actions/signals.py). The entries are shared by the requests of the
+    process: read them, never change them."""
+    from actions import cache
+    from actions.models import Vocabulary
+
+    def load():
+        return {model: {entry.pk: entry for entry in model.objects.all()} for model in Vocabulary.__subclasses__()}
+
+    return cache.process_memory.get("vocabularies", version, load, patch=lambda loaded, changed: loaded)

@@ -154,7 +154,7 @@ def measure(client, urls, requests, mode):
         if mode == "publication":
             Action.objects.published().order_by("?").first().save()
         else:
-            cache.clear(keep_facet_index=mode == "nouveau")
+            cache.clear(keep_process_memory=mode == "nouveau")
 
     for url in urls if not cold else urls[:3]:  # warm: every page served once since the last change
         client.get(url)

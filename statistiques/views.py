@@ -14,8 +14,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def statistics(request):
     """The filter set of the query string (the actions list's), the counts of its actions, their links."""
-    filterset = ActionFilterSet(request.GET)
     version = cache.current_version(request)
+    filterset = ActionFilterSet(request.GET, version=version)
     counts = cache.cached(
         "statistiques", filterset.signature(), lambda: count_actions(filterset, version), version=version
     )

@@ -316,7 +316,7 @@ class _FileLoader:
         }
         self.links = {name: {pk: {} for pk in ids} for name in MULTI_VALUE_FIELDS}  # name -> action -> entry -> row
         for name in MULTI_VALUE_FIELDS:
-            through, source, target = self.through(name)
+            through, source, target = Action.link_table(name)
             for chunk in _chunks(ids, _in_batch()):
                 rows = through.objects.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
                 for row, action_id, entry_id in rows:
@@ -325,16 +325,6 @@ class _FileLoader:
             key: action_content(action, {name: self.links[name][action.pk] for name in MULTI_VALUE_FIELDS})
             for key, action in self.actions.items()
         }
-
-    @staticmethod
-    def through(name):
-        """The link model of a list field and its two foreign key columns (action, entry)."""
-        relation = Action._meta.get_field(name)
-        return (
-            relation.remote_field.through,
-            f"{relation.m2m_field_name()}_id",
-            f"{relation.m2m_reverse_field_name()}_id",
-        )
 
     # -- comparing --------------------------------------------------------------------------------------------
 
@@ -440,7 +430,7 @@ class _FileLoader:
 
     def write_links(self, new, changed):
         for name in MULTI_VALUE_FIELDS:
-            through, source, target = self.through(name)
+            through, source, target = Action.link_table(name)
             rows, stale = [], []
             for action in new:
                 rows.extend(through(**{source: action.pk, target: entry}) for entry in action._lists[name])

@@ -1,6 +1,8 @@
 """The facet index: its array operations against plain Python on random indexes (no database), and its patching
 with the actions a catalogue version changed against a fresh load."""
 
+from datetime import UTC, datetime
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,8 +23,8 @@ def indexes(draw):
     links = draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(1, 6)), unique=True, max_size=120))
     rows = np.array([row for row, _ in links], dtype=np.int64)
     values = np.array([value for _, value in links], dtype=np.int64)
-    newest = np.array(draw(st.permutations(range(size))), dtype=np.int64)
-    return FacetIndex(ids, {"dimension": dimension}, {"mots_cles": (rows, values)}, newest)
+    published = np.array(draw(st.lists(st.integers(0, 5), min_size=size, max_size=size)), dtype=np.int64)
+    return FacetIndex(ids, {"dimension": dimension}, {"mots_cles": (rows, values)}, published)
 
 
 @settings(max_examples=200, deadline=None)
@@ -37,7 +39,7 @@ def test_nearest_is_the_best_by_shared_then_same_then_newest(index, data):
     def key(row):
         shared = sum(1 for r, v in zip(rows, values, strict=True) if r == row and v in wanted)
         same = tie != NONE and index.single["dimension"][row] == tie
-        return shared, same, -index.newest[row]
+        return shared, same, index.published[row], index.ids[row]  # newest: published last, then highest id
 
     eligible = [row for row in range(len(index)) if row != position and (key(row)[0] or key(row)[1])]
     expected = [int(index.ids[row]) for row in sorted(eligible, key=key, reverse=True)[:limit]]
@@ -75,6 +77,7 @@ def same_index(first, second):
             for rows, values in [index.multi[name]]
         ]
         assert pairs[0] == pairs[1], name
+    assert first.published.tolist() == second.published.tolist()
     assert first.newest.tolist() == second.newest.tolist()
 
 
@@ -100,9 +103,22 @@ def test_a_patched_index_equals_a_fresh_one(db, django_assert_max_num_queries):
     ActionFactory(mots_cles=["Jardin"], titre="Nouvelle", structure=edited.structure)
     after = cache.current_version()
     assert cache.changed_actions(before, after) is not None
-    with django_assert_max_num_queries(8):  # the changes, the changed rows, their structures, links and the order
+    with django_assert_max_num_queries(8):  # the changes; the changed rows, their structures, links, publication times
         patched = published_index(after)
     same_index(patched, FacetIndex.load(index_columns(ActionFilterSet), Action.objects.published()))
+
+
+def test_newest_is_the_order_of_newest_first(db):
+    varied_catalogue(seed=5)
+    # Publication times with and without microseconds (stored differently by SQLite), and ties (highest id first).
+    moments = [datetime(2026, 1, 1, 12, tzinfo=UTC), datetime(2026, 1, 1, 12, 0, 0, 5, tzinfo=UTC)]
+    moments += [datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)]
+    for number, pk in enumerate(Action.objects.published().order_by("pk").values_list("pk", flat=True)):
+        Action.objects.filter(pk=pk).update(published_at=moments[number % 3])
+    cache.bump_version()  # update() sends no signal
+    index = published_index(cache.current_version())
+    in_order = list(Action.objects.published().newest_first().values_list("pk", flat=True))
+    assert index.ids[np.argsort(index.newest)].tolist() == in_order
 
 
 def test_anything_else_reloads_every_action(db):

@@ -15,7 +15,7 @@ def titles(actions):
 
 
 def similar(action, **kwargs):
-    return similar_actions(action, cache.current_version(), **kwargs)
+    return similar_actions(action, action.list_entry_ids()["mots_cles"], cache.current_version(), **kwargs)
 
 
 def test_ranked_by_shared_mots_cles_then_dimension_then_newest(db):
@@ -63,9 +63,8 @@ def test_one_query_once_the_index_is_loaded(db, django_assert_num_queries):
     action = ActionFactory(mots_cles=["Jardin"])
     ActionFactory(mots_cles=["Jardin"])
     ActionFactory()
-    action = Action.objects.prefetch_related("mots_cles").get(pk=action.pk)
-    version = cache.current_version()
-    similar_actions(action, version)
+    keywords, version = action.list_entry_ids()["mots_cles"], cache.current_version()
+    similar_actions(action, keywords, version)
     with django_assert_num_queries(1):
-        found = similar_actions(action, version)
+        found = similar_actions(action, keywords, version)
         assert [other.structure.departement.nom for other in found]  # read without another query

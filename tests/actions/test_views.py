@@ -167,12 +167,12 @@ class TestDetail:
         assert client.get(action.get_absolute_url()).status_code == 404
 
     def test_query_count(self, client, catalogue, django_assert_max_num_queries, django_assert_num_queries):
-        # First page after a change: catalogue version, the action and its 3 lists, the facet index (6, see
-        # test_cache.py), the similar actions' links.
-        with django_assert_num_queries(12):
+        # First page after a change of anything: catalogue version, the action, the ids of its lists' entries,
+        # the 7 vocabularies, the facet index (6, see test_cache.py), the similar actions' links.
+        with django_assert_num_queries(17):
             client.get(catalogue.get_absolute_url())
-        cache.clear(keep_facet_index=True)
-        with django_assert_num_queries(6):  # another fiche's first visit: the index is loaded
+        cache.clear(keep_process_memory=True)
+        with django_assert_num_queries(4):  # another fiche's first visit: vocabularies and index in memory
             cold = client.get(catalogue.get_absolute_url()).content
         with django_assert_num_queries(1):  # warm: the catalogue version, then the cached page
             assert client.get(catalogue.get_absolute_url()).content == cold
@@ -186,9 +186,28 @@ class TestDetail:
         catalogue.structure.nom = "Centre renommé"
         catalogue.structure.save()
         assert "Centre renommé" in text(client.get(url))
+        environnement = catalogue.mots_cles.get(libelle="Environnement")
+        environnement.libelle = "Transition écologique"  # vocabularies are kept in each process's memory
+        environnement.save()
+        assert "Transition écologique" in text(client.get(url))
+        catalogue.mots_cles.remove(environnement)
+        assert "Transition écologique" not in text(client.get(url))
+        catalogue.statut = Statut.objects.get(libelle="Terminée")
+        catalogue.save()
+        assert "Terminée" in text(client.get(url))
         catalogue.state = Action.State.ARCHIVEE
         catalogue.save()
         assert client.get(url).status_code == 404
+
+    def test_a_publish_elsewhere_reads_no_vocabulary_again(self, client, catalogue, django_assert_num_queries):
+        client.get(catalogue.get_absolute_url())
+        ActionFactory(titre="Nouvelle action", structure=catalogue.structure, mots_cles=["Culture"])
+        # Version, the action, the changed actions (read once for the vocabularies and the index), its lists, the
+        # index patch (the new action, its structure, its 3 lists, the order of publication), the similar actions'
+        # links: no vocabulary.
+        with django_assert_num_queries(11):
+            page = text(client.get(catalogue.get_absolute_url()))
+        assert "Nouvelle action" in page  # among the similar actions
 
     def test_canonical_address_has_no_query_string_and_follows_the_host(self, client, catalogue):
         url = catalogue.get_absolute_url()

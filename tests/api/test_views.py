@@ -153,6 +153,7 @@ class TestActions:
                 get_json(client, "/api/actions/", {"page_size": page_size, "departement": ["49", "72"]})
             return len(captured)
 
+        queries(MAX_PAGE_SIZE)  # reads the filters' options, then kept in this process's memory
         assert queries(1) == queries(MAX_PAGE_SIZE)
 
 
