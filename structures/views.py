@@ -4,11 +4,12 @@ from django.urls import NoReverseMatch, reverse
 from actions import cache
 from actions.facets import build_facets
 from actions.models import Action
-from actions.views import dimension_counts, paginate
+from actions.views import dimension_counts, paginate, structure_counts
 from structures.filters import StructureFilterSet
 from structures.models import Departement, Structure
 
 DEPARTEMENT_LATEST = 20
+STRUCTURE_LATEST = 20
 
 
 def map_url(departement):
@@ -40,8 +41,14 @@ def structure_list(request):
 def structure_detail(request, slug):
     # The served communes are read by the template only for an itinerant structure: no query for the others.
     structure = get_object_or_404(Structure.objects.select_related("departement__region", "commune"), slug=slug)
-    actions = Action.objects.published().filter(structure=structure).for_cards().newest_first()
-    context = {"structure": structure, "actions": actions, "map_url": map_url(structure.departement)}
+    total = structure_counts(cache.current_version(request)).get(structure.pk, 0)
+    published = Action.objects.published().filter(structure=structure)
+    context = {
+        "structure": structure,
+        "total": total,
+        "actions": published.for_cards().newest_first()[:STRUCTURE_LATEST] if total else [],
+        "map_url": map_url(structure.departement),
+    }
     return render(request, "structures/structure.html", context)
 
 
@@ -50,14 +57,15 @@ def departement_detail(request, code):
     departement = get_object_or_404(Departement.objects.select_related("region"), code=code[:3])
     published = Action.objects.published().filter(structure__departement=departement)
     # Present here: based here, or itinerant and serving one of its communes (marked as such on the page).
-    structures = (
-        Structure.objects.present_in([departement])
-        .select_related("commune", "departement")
-        .with_published_count()
-        .filter(published_count__gt=0)
-        .order_by("nom", "pk")
-    )
-    total, dimensions = dimension_counts(cache.current_version(request), departement)
+    version = cache.current_version(request)
+    counts = structure_counts(version)
+    structures = []  # those with a published action, in the database's order of names
+    present = Structure.objects.present_in([departement]).select_related("commune", "departement")
+    for structure in present.order_by("nom", "pk"):
+        if structure.pk in counts:
+            structure.published_count = counts[structure.pk]
+            structures.append(structure)
+    total, dimensions = dimension_counts(version, departement)
     context = {
         "departement": departement,
         "total": total,

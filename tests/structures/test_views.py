@@ -6,10 +6,11 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actions import cache
 from actions.models import Action, Dimension
 from actions.views import PAGE_SIZE
 from structures.models import Departement, Structure
-from structures.views import map_url
+from structures.views import STRUCTURE_LATEST, map_url
 from tests.actions.factories import ActionFactory
 from tests.structures.factories import StructureFactory, commune
 
@@ -63,7 +64,10 @@ class TestStructurePage:
     def test_identity_and_published_actions(
         self, client, angers, django_assert_max_num_queries, django_assert_num_queries
     ):
-        with django_assert_max_num_queries(4):  # the catalogue version, then the structure and its actions
+        client.get(reverse("structures:structure", args=[angers.slug]))  # loads the facet index (its counts)
+        cache.clear(keep_process_memory=True)
+        # The catalogue version, the structure, its newest actions and their mots-clés.
+        with django_assert_max_num_queries(4):
             page = text(client.get(reverse("structures:structure", args=[angers.slug])))
         with django_assert_num_queries(1):  # the catalogue version, then the cached page
             assert text(client.get(reverse("structures:structure", args=[angers.slug]))) == page
@@ -98,6 +102,16 @@ class TestStructurePage:
         page = text(client.get(reverse("structures:structure", args=[bus.slug])))
         assert "Itinérante" in page and "se rend dans 2 communes" in page
         assert '<li>Laval (<a href="/departements/53/">' in page and "<li>Le Mans (" in page
+
+    def test_a_busy_structure_shows_its_newest_actions_and_leads_to_all(self, client, angers):
+        for number in range(STRUCTURE_LATEST):
+            ActionFactory(titre=f"Atelier {number:02}", structure=angers)
+        total = STRUCTURE_LATEST + 2
+        page = text(client.get(reverse("structures:structure", args=[angers.slug])))
+        assert f"Ses actions publiées ({total})" in page
+        assert page.count('<article class="card">') == STRUCTURE_LATEST
+        assert f'href="/actions/?structure={angers.slug}">Voir ses {total} actions</a>' in page
+        assert "Atelier 19" in page and "Jardin" not in page  # the newest first
 
     def test_unknown_structure_is_404(self, client, db):
         assert client.get("/structures/inconnue/").status_code == 404
