@@ -40,7 +40,8 @@ class EpochMicroseconds(Func):
     output_field = BigIntegerField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint")
+        # date_part (double precision, exact to the microsecond for these dates) is faster than EXTRACT (numeric).
+        return self.as_sql(compiler, connection, template="(date_part('epoch', %(expressions)s) * 1000000)::bigint")
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # Stored as text, 'YYYY-MM-DD HH:MM:SS' with '.ffffff' unless the microseconds are 0. '%%%%s' is '%s' once
@@ -113,7 +114,8 @@ class FacetIndex:
                 pairs = _integers(links)
                 rows_of_links, known = _rows_of(ids, pairs[:, 0])
                 multi[name] = (rows_of_links[known], pairs[known, 1].copy())
-        dated = _integers(actions.values_list("pk", Coalesce(EpochMicroseconds("published_at"), Value(UNDATED))))
+        dated = actions.order_by().values_list("pk", Coalesce(EpochMicroseconds("published_at"), Value(UNDATED)))
+        dated = _integers(dated)
         rows, known = _rows_of(ids, dated[:, 0])
         published = np.full(len(ids), UNDATED, dtype=np.int64)
         published[rows[known]] = dated[known, 1]
