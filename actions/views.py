@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -141,15 +143,26 @@ def fiche_sections(action, lists):
     return sections
 
 
+class SimilarAction(NamedTuple):
+    titre: str
+    url: str
+    structure_nom: str
+    departement_nom: str
+
+
 def similar_actions(action, keyword_ids, version, limit=4):
     """Published actions near this one: the most mots-clés shared with it, then the same dimension, then the
     newest; completed by the newest of its dimension. Ranked in the facet index (actions/facet_index.py) over
-    every published action, then one query for the links."""
+    every published action, then one query for what their links show (values: no model to build)."""
     index = index_of(ActionFilterSet, Action.objects.published(), version)
     ids = index.nearest(action.pk, "mots_cles", keyword_ids, "dimension", action.dimension_id, limit)
-    links = Action.objects.published().select_related("structure__departement")
-    found = links.only("titre", "slug", "structure__nom", "structure__departement__nom").in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    rows = Action.objects.published().filter(pk__in=ids).order_by()
+    rows = rows.values_list("pk", "titre", "slug", "structure__nom", "structure__departement__nom")
+    found = {pk: (titre, slug, structure, departement) for pk, titre, slug, structure, departement in rows}
+    return [
+        SimilarAction(titre, reverse("actions:detail", args=[slug]), structure, departement)
+        for titre, slug, structure, departement in (found[pk] for pk in ids if pk in found)
+    ]
 
 
 @cache.cached_page

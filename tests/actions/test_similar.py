@@ -67,4 +67,8 @@ def test_one_query_once_the_index_is_loaded(db, django_assert_num_queries):
     similar_actions(action, keywords, version)
     with django_assert_num_queries(1):
         found = similar_actions(action, keywords, version)
-        assert [other.structure.departement.nom for other in found]  # read without another query
+        assert [other.departement_nom for other in found]  # what the link shows, read in the same query
+    for other in found:
+        action = Action.objects.select_related("structure__departement").get(titre=other.titre)
+        assert other.url == action.get_absolute_url()
+        assert (other.structure_nom, other.departement_nom) == (action.structure.nom, action.structure.departement.nom)

@@ -203,7 +203,7 @@ class TestDetail:
         client.get(catalogue.get_absolute_url())
         ActionFactory(titre="Nouvelle action", structure=catalogue.structure, mots_cles=["Culture"])
         # Version, the action, the changed actions (read once for the vocabularies and the index), its lists, the
-        # index patch (the new action, its structure, its 3 lists, the order of publication), the similar actions'
+        # index patch (the new action, its structure, its 3 lists, its publication time), the similar actions'
         # links: no vocabulary.
         with django_assert_num_queries(11):
             page = text(client.get(catalogue.get_absolute_url()))
