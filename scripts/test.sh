@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: quality gate, then pytest on SQLite, then pytest on a throwaway PostgreSQL 15 cluster.
+# The whole test suite: quality gate, then pytest on SQLite and on a throwaway PostgreSQL 15 cluster, side by side.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k import -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,12 @@ step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
 step "makemigrations --check" python manage.py makemigrations --check --dry-run
 
-step "pytest (SQLite)" pytest "$@"
+# The two databases' passes run at the same time: each spends much of its time waiting (on its database, a browser,
+# a server it started), so together they take little more than the longer one. The SQLite pass's output is shown
+# once it has ended, after the PostgreSQL pass's.
+sqlite_log=$(mktemp /tmp/fcsf-sqlite-pass.XXXXXX)
+pytest "$@" >"$sqlite_log" 2>&1 &
+sqlite_pid=$!
 
 # PostgreSQL refuses to run as root: run its binaries as the postgres user when we are root.
 PGBIN=/usr/lib/postgresql/15/bin
@@ -31,6 +36,7 @@ PGDATA=$(mktemp -d /tmp/fcsf-pgtest.XXXXXX)
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"
 PGPORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 stop_postgres() {
+  kill "$sqlite_pid" 2>/dev/null || true # only still running if this script stops early
   "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$PGDATA"
 }
@@ -43,6 +49,13 @@ echo "PostgreSQL de test démarré sur 127.0.0.1:$PGPORT ($PGDATA)"
 # The fault tests (tests/test_faults.py) stop and restart this cluster, and backups use its pg_dump.
 export FCSF_TEST_PGDATA=$PGDATA FCSF_TEST_PGBIN=$PGBIN FCSF_TEST_PGPORT=$PGPORT
 DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/fcsf" step "pytest (PostgreSQL)" pytest "$@"
+
+echo
+echo "━━ pytest (SQLite)"
+if wait "$sqlite_pid"; then sqlite_ok=1; else sqlite_ok=0; fi
+cat "$sqlite_log"
+rm -f "$sqlite_log"
+if [ "$sqlite_ok" = 1 ]; then echo "━━ pytest (SQLite) : OK"; else echo "━━ pytest (SQLite) : ÉCHEC"; failed+=("pytest (SQLite)"); fi
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
