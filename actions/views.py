@@ -168,12 +168,12 @@ def similar_actions(action, keyword_ids, version, limit=4):
 @cache.cached_page
 def action_detail(request, slug):
     """A published fiche. Read far more often than it changes: cached whole (see `cached_page`), any edit,
-    publish or withdrawal shows at once. Its vocabulary entries come from this process's memory: two queries for
-    the fiche (its row with its structure, the ids of its lists' entries), one for the similar actions' links."""
-    action = get_object_or_404(
-        Action.objects.published().select_related("structure__departement", "structure__commune"), slug=slug
-    )
+    publish or withdrawal shows at once. Its structure and vocabulary entries come from this process's memory: two
+    queries for the fiche (its row, the ids of its lists' entries), one for the similar actions' links."""
+    action = get_object_or_404(Action.objects.published(), slug=slug)
     version = cache.current_version(request)
+    # Absent only if a structure was created since `version` was read: then read from the database.
+    action.structure = vocabularies.structures(version).get(action.structure_id) or action.structure
     entries = vocabularies.entries(version)
     for name in ("statut", "dimension", "territoire", "public"):
         field = Action._meta.get_field(name)

@@ -96,3 +96,16 @@ def entries(version):
         return {model: {entry.pk: entry for entry in model.objects.all()} for model in Vocabulary.__subclasses__()}
 
     return cache.process_memory.get("vocabularies", version, load, patch=lambda loaded, changed: loaded)
+
+
+def structures(version):
+    """{pk: structure, with its département and commune} of every structure, from this process's memory, like
+    `entries` (a structure's change marks the catalogue as changed in every way): what a fiche shows of its
+    structure, without a join. Read them, never change them."""
+    from actions import cache
+    from structures.models import Structure
+
+    def load():
+        return {structure.pk: structure for structure in Structure.objects.select_related("departement", "commune")}
+
+    return cache.process_memory.get("structures", version, load, patch=lambda loaded, changed: loaded)

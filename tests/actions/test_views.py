@@ -10,7 +10,7 @@ from actions.models import Action, Dimension, Public, Statut
 from actions.views import PAGE_SIZE
 from structures.models import Departement
 from tests.actions.factories import ActionFactory
-from tests.structures.factories import StructureFactory
+from tests.structures.factories import StructureFactory, commune
 
 LIST = "/actions/"
 
@@ -167,13 +167,17 @@ class TestDetail:
         assert client.get(action.get_absolute_url()).status_code == 404
 
     def test_query_count(self, client, catalogue, django_assert_max_num_queries, django_assert_num_queries):
-        # First page after a change of anything: catalogue version, the action, the ids of its lists' entries,
-        # the 7 vocabularies, the facet index (6, see test_cache.py), the similar actions' links.
-        with django_assert_num_queries(17):
+        catalogue.structure.commune = commune("49007")
+        catalogue.structure.save()
+        # First page after a change of anything: catalogue version, the action, the structures, the ids of its
+        # lists' entries, the 7 vocabularies, the facet index (6, see test_cache.py), the similar actions' links.
+        with django_assert_num_queries(18):
             client.get(catalogue.get_absolute_url())
         cache.clear(keep_process_memory=True)
-        with django_assert_num_queries(4):  # another fiche's first visit: vocabularies and index in memory
+        # Another fiche's first visit: structures, vocabularies and index in memory.
+        with django_assert_num_queries(4):
             cold = client.get(catalogue.get_absolute_url()).content
+        assert "Angers, <a" in cold.decode()  # the structure's commune
         with django_assert_num_queries(1):  # warm: the catalogue version, then the cached page
             assert client.get(catalogue.get_absolute_url()).content == cold
 
