@@ -23,3 +23,17 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "fcsf_actions.wsgi:application"
 # No shared control socket in the home directory: several instances run side by side (scale-out, benches).
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Each worker loads what the public pages keep in memory before its first request, not during it."""
+    from django.db import connections
+
+    try:
+        from actions.views import warm_up
+
+        warm_up()
+    except Exception:  # e.g. the database not reachable yet: the first request will load it instead
+        worker.log.exception("Préchargement du catalogue impossible : la première requête s’en chargera.")
+    finally:
+        connections.close_all()

@@ -50,8 +50,8 @@ for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/robots.txt
 
 echo "gunicorn ${WEB_CONCURRENCY} workers sur 127.0.0.1:$PORT, wrk ${THREADS} threads, ${CONNECTIONS} connexions, ${DURATION}"
 echo
-echo "| scénario | requêtes/s | p50 ms | p99 ms | requêtes | erreurs |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| scénario | requêtes/s | p50 ms | p99 ms | requêtes | erreurs | dont |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 for name in ${SCENARIOS:-plancher liste detail recherche}; do
   if [ "$name" != plancher ]; then
     # First pass: every URL once, as many at a time as there are workers (the cold cost, e.g. after a publish);
@@ -59,10 +59,14 @@ for name in ${SCENARIOS:-plancher liste detail recherche}; do
     count=$(wc -l <"$work/$name.txt")
     started=$(date +%s.%N)
     sed "s|^|http://127.0.0.1:$PORT|" "$work/$name.txt" | xargs -P "$WEB_CONCURRENCY" -I{} curl -fsS -o /dev/null {}
-    echo "| $name, premier passage (cache froid) | $(.venv/bin/python -c "print(f'{$count / ($(date +%s.%N) - $started):.1f}')") | | | $count | |"
+    echo "| $name, premier passage (cache froid) | $(.venv/bin/python -c "print(f'{$count / ($(date +%s.%N) - $started):.1f}')") | | | $count | | |"
   fi
   result=$(URLS="$work/$name.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/load_under_import.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   eval "${result#RESULT }"
   errors=$((s429 + s4xx + s500 + s502 + s503 + s5xx + connect + read + write + timeout))
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50_ms" "$p99_ms" "$requests" "$errors"
+  kinds=""  # which errors: answers by status, then wrk's own (timeout: no answer within wrk's 2 s)
+  for kind in s429 s4xx s500 s502 s503 s5xx connect read write timeout; do
+    [ "${!kind}" != 0 ] && kinds="$kinds $kind=${!kind}"
+  done
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50_ms" "$p99_ms" "$requests" "$errors" "${kinds# }"
 done

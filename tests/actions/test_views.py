@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from actions import cache
 from actions.models import Action, Dimension, Public, Statut
-from actions.views import PAGE_SIZE
+from actions.views import PAGE_SIZE, warm_up
 from structures.models import Departement
 from tests.actions.factories import ActionFactory
 from tests.structures.factories import StructureFactory, commune
@@ -202,6 +202,14 @@ class TestDetail:
         catalogue.state = Action.State.ARCHIVEE
         catalogue.save()
         assert client.get(url).status_code == 404
+
+    def test_warm_up_leaves_a_fiche_its_own_queries_only(self, client, catalogue, django_assert_num_queries):
+        cache.clear()
+        warm_up()
+        with django_assert_num_queries(4):  # version, the fiche, its lists' ids, the similar actions' links
+            client.get(catalogue.get_absolute_url())
+        with django_assert_num_queries(4):  # a list: version, its ordered ids, its cards, their mots-clés
+            client.get(LIST, {"mots_cles": "culture"})
 
     def test_a_publish_elsewhere_reads_no_vocabulary_again(self, client, catalogue, django_assert_num_queries):
         client.get(catalogue.get_absolute_url())
