@@ -6,11 +6,11 @@ integer column (0 when empty) and each many-to-many facet a pair of arrays (row,
 becomes a boolean mask, a facet count one `bincount` of the rows left by the *other* filters: a few milliseconds.
 Text search stays in the database (its GIN index); its matching ids become one more mask.
 
-The index is rebuilt from the database when the catalogue version changes (`actions.cache`): the version is read
-on every request and bumped in every writer's transaction, so each process on each app server follows a publish at
-once; nothing here assumes a single process. Built for the version read *before* loading, so a write committed
-during the load only makes the next request rebuild. Memory: 9 MB per process at 100,000 actions and 580,000
-links; loading it takes about 1 s there (bench/README.md).
+The index follows the catalogue version (`actions.cache`): patched with the actions a publish changed, read again
+whole after any other change. The version is read on every request and bumped in every writer's transaction, so
+each process on each app server follows a publish at once; nothing here assumes a single process. Built for the
+version read *before* loading, so a write committed during the load only makes the next request rebuild.
+Memory: 9 MB per process at 100,000 actions and 580,000 links; loading it takes about 1 s there (bench/README.md).
 """
 
 from dataclasses import dataclass
