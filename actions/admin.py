@@ -408,8 +408,8 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
         return (
             super()
             .get_export_queryset(request)
-            .select_related("structure__departement", "statut", "dimension", "territoire", "public")
-            .prefetch_related("mots_cles", "initiatives", "partenaires")
+            .select_related("structure__departement", *Action.VOCABULARY_FIELDS)
+            .prefetch_related(*Action.LIST_FIELDS)
         )
 
     # Fiche text export import: the preview is the import command's dry run; confirming loads the same bytes.

@@ -109,6 +109,12 @@ class ProcessMemory:
 process_memory = ProcessMemory()
 
 
+def unchanged_by_actions(value, changed):
+    """The `patch` of a value that no action changes (vocabularies, structures, filter options): kept as it is,
+    read again only after another kind of change."""
+    return value
+
+
 def digest(key):
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 

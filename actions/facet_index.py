@@ -21,6 +21,7 @@ from django.db.models import BigIntegerField, F, Func, Value
 from django.db.models.functions import Coalesce
 
 from actions import cache
+from actions.models import link_table
 
 NONE = 0  # value of an empty single-valued facet (primary keys start at 1)
 
@@ -106,11 +107,9 @@ class FacetIndex:
         multi = {}
         for name, column in columns.items():
             if column.many:
-                field = model._meta.get_field(column.path)
-                through = field.remote_field.through.objects
-                source = f"{field.m2m_field_name()}_id"
-                links = through.filter(**{f"{source}__in": only or [0]}) if only is not None else through.all()
-                links = links.values_list(source, f"{field.m2m_reverse_field_name()}_id")
+                through, source, target = link_table(model, column.path)
+                links = through.objects if only is None else through.objects.filter(**{f"{source}__in": only or [0]})
+                links = links.values_list(source, target)
                 pairs = _integers(links)
                 rows_of_links, known = _rows_of(ids, pairs[:, 0])
                 multi[name] = (rows_of_links[known], pairs[known, 1].copy())

@@ -163,7 +163,7 @@ class ActionFilterSet(FacetedFilterSet):
 
         if self.version is None:
             return load()
-        return cache.process_memory.get(("filter-options", type(self)), self.version, load, lambda kept, changed: kept)
+        return cache.process_memory.get(("filter-options", type(self)), self.version, load, cache.unchanged_by_actions)
 
     def keep(self, queryset, name, value):
         return queryset

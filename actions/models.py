@@ -114,6 +114,16 @@ FICHE_FIELDS = [
 ]
 
 
+def link_table(model, name):
+    """The link model of the many-to-many field `name` of `model` and its two foreign key columns (row, entry)."""
+    relation = model._meta.get_field(name)
+    return (
+        relation.remote_field.through,
+        f"{relation.m2m_field_name()}_id",
+        f"{relation.m2m_reverse_field_name()}_id",
+    )
+
+
 # What an action card shows besides the action itself (title, structure, département, dimension, statut).
 CARD_RELATED = ("structure__departement", "dimension", "statut")
 
@@ -283,25 +293,16 @@ class Action(models.Model):
     def get_absolute_url(self):
         return reverse("actions:detail", kwargs={"slug": self.slug})
 
-    # The many-to-many fields of a fiche (its lists of vocabulary entries).
+    # The fiche's fields that hold vocabulary entries: one entry each, then lists (many-to-many), in fiche order.
+    VOCABULARY_FIELDS = ("statut", "dimension", "territoire", "public")
     LIST_FIELDS = ("mots_cles", "initiatives", "partenaires")
-
-    @classmethod
-    def link_table(cls, name):
-        """The link model of the list field `name` and its two foreign key columns (action, entry)."""
-        relation = cls._meta.get_field(name)
-        return (
-            relation.remote_field.through,
-            f"{relation.m2m_field_name()}_id",
-            f"{relation.m2m_reverse_field_name()}_id",
-        )
 
     def list_entry_ids(self):
         """{list field: set of its entries' ids}: the link tables read in one query, in SQL (the ORM's union of
         three querysets costs more to build than to run)."""
         parts, params = [], []
         for position, name in enumerate(self.LIST_FIELDS):
-            through, source, target = self.link_table(name)
+            through, source, target = link_table(Action, name)
             parts.append(f"SELECT {position}, {target} FROM {through._meta.db_table} WHERE {source} = %s")
             params.append(self.pk)
         ids = {name: set() for name in self.LIST_FIELDS}

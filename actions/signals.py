@@ -15,7 +15,7 @@ def connect():
     for sender in senders:
         post_save.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-save-{sender.__name__}")
         post_delete.connect(bump_version, sender=sender, dispatch_uid=f"catalogue-version-delete-{sender.__name__}")
-    links = [getattr(Action, field).through for field in ("mots_cles", "initiatives", "partenaires")]
+    links = [getattr(Action, field).through for field in Action.LIST_FIELDS]
     links.append(Structure.communes_desservies.through)  # where an itinerant structure's actions show
     for through in links:
         uid = f"catalogue-version-links-{through.__name__}"

@@ -48,10 +48,16 @@ FILTER_PARAMS = {
 }
 
 
+def published_index(version):
+    """The facet index (actions/facet_index.py) of the published actions, with the list's filters as columns: the
+    one the list itself counts in."""
+    return index_of(ActionFilterSet, Action.objects.published(), version)
+
+
 def dimension_counts(version, departement=None):
     """(total, [(dimension, count)]) of the published actions, or of those of one département: counted in the
     facet index (actions/facet_index.py); dimensions in their order, zero counts included."""
-    index = index_of(ActionFilterSet, Action.objects.published(), version)
+    index = published_index(version)
     mask = index.everything() if departement is None else index.having("departement", [departement.pk])
     counts = index.counts("dimension", mask)
     return int(mask.sum()), [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
@@ -59,7 +65,7 @@ def dimension_counts(version, departement=None):
 
 def structure_counts(version):
     """{structure pk: its published actions} for every structure with one, counted in the facet index."""
-    index = index_of(ActionFilterSet, Action.objects.published(), version)
+    index = published_index(version)
     return index.counts("structure", index.everything())
 
 
@@ -68,7 +74,7 @@ def warm_up():
     filters' options) for the current catalogue version: called as a server process starts (gunicorn.conf.py), so
     that its first visitors do not wait for it (about 1 s at 100,000 actions)."""
     version = cache.current_version()
-    index_of(ActionFilterSet, Action.objects.published(), version)
+    published_index(version)
     vocabularies.entries(version)
     vocabularies.structures(version)
     ActionFilterSet(version=version).options  # noqa: B018 - loads them
@@ -165,7 +171,7 @@ def similar_actions(action, keyword_ids, version, limit=4):
     """Published actions near this one: the most mots-clés shared with it, then the same dimension, then the
     newest; completed by the newest of its dimension. Ranked in the facet index (actions/facet_index.py) over
     every published action, then one query for what their links show (values: no model to build)."""
-    index = index_of(ActionFilterSet, Action.objects.published(), version)
+    index = published_index(version)
     ids = index.nearest(action.pk, "mots_cles", keyword_ids, "dimension", action.dimension_id, limit)
     rows = Action.objects.published().filter(pk__in=ids).order_by()
     rows = rows.values_list("pk", "titre", "slug", "structure__nom", "structure__departement__nom")
@@ -186,7 +192,7 @@ def action_detail(request, slug):
     # Absent only if a structure was created since `version` was read: then read from the database.
     action.structure = vocabularies.structures(version).get(action.structure_id) or action.structure
     entries = vocabularies.entries(version)
-    for name in ("statut", "dimension", "territoire", "public"):
+    for name in Action.VOCABULARY_FIELDS:
         field = Action._meta.get_field(name)
         setattr(action, name, entries[field.related_model].get(getattr(action, field.attname)))
     linked = action.list_entry_ids()

@@ -95,7 +95,7 @@ def entries(version):
     def load():
         return {model: {entry.pk: entry for entry in model.objects.all()} for model in Vocabulary.__subclasses__()}
 
-    return cache.process_memory.get("vocabularies", version, load, patch=lambda loaded, changed: loaded)
+    return cache.process_memory.get("vocabularies", version, load, patch=cache.unchanged_by_actions)
 
 
 def structures(version):
@@ -108,4 +108,4 @@ def structures(version):
     def load():
         return {structure.pk: structure for structure in Structure.objects.select_related("departement", "commune")}
 
-    return cache.process_memory.get("structures", version, load, patch=lambda loaded, changed: loaded)
+    return cache.process_memory.get("structures", version, load, patch=cache.unchanged_by_actions)

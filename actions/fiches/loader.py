@@ -26,12 +26,13 @@ from django.utils import timezone
 
 from actions.cache import bump_version
 from actions.fiches.parser import Diagnostic, Fiche, FicheParseError, parse_bytes
-from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
+from actions.models import FICHE_FIELDS, Action, link_table
 from fcsf_actions.text import normalize_label
 from structures.models import Departement, Structure, closest_departement_names, match_departement, slug_base
 
-SINGLE_VALUE_FIELDS = {"statut": Statut, "dimension": Dimension, "territoire": Territoire, "public": Public}
-MULTI_VALUE_FIELDS = {"mots_cles": MotCle, "initiatives": Initiative, "partenaires": Partenaire}
+# Field name → vocabulary model.
+SINGLE_VALUE_FIELDS = {name: Action._meta.get_field(name).related_model for name in Action.VOCABULARY_FIELDS}
+MULTI_VALUE_FIELDS = {name: Action._meta.get_field(name).related_model for name in Action.LIST_FIELDS}
 TEXT_FIELDS = [name for name in FICHE_FIELDS if name not in SINGLE_VALUE_FIELDS and name not in MULTI_VALUE_FIELDS]
 # The columns of an action that an import writes.
 STORED_FIELDS = [
@@ -316,7 +317,7 @@ class _FileLoader:
         }
         self.links = {name: {pk: {} for pk in ids} for name in MULTI_VALUE_FIELDS}  # name -> action -> entry -> row
         for name in MULTI_VALUE_FIELDS:
-            through, source, target = Action.link_table(name)
+            through, source, target = link_table(Action, name)
             for chunk in _chunks(ids, _in_batch()):
                 rows = through.objects.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
                 for row, action_id, entry_id in rows:
@@ -430,7 +431,7 @@ class _FileLoader:
 
     def write_links(self, new, changed):
         for name in MULTI_VALUE_FIELDS:
-            through, source, target = Action.link_table(name)
+            through, source, target = link_table(Action, name)
             rows, stale = [], []
             for action in new:
                 rows.extend(through(**{source: action.pk, target: entry}) for entry in action._lists[name])

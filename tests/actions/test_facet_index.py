@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from actions import cache
 from actions.facet_index import NONE, FacetIndex, tally, tally_pairs
-from actions.facets import index_columns, index_of
+from actions.facets import index_columns
 from actions.filters import ActionFilterSet
 from actions.models import Action, CatalogueChange, MotCle, Partenaire
+from actions.views import published_index
 from tests.actions.factories import ActionFactory, varied_catalogue
 
 
@@ -79,10 +80,6 @@ def same_index(first, second):
         assert pairs[0] == pairs[1], name
     assert first.published.tolist() == second.published.tolist()
     assert first.newest.tolist() == second.newest.tolist()
-
-
-def published_index(version):
-    return index_of(ActionFilterSet, Action.objects.published(), version)
 
 
 def test_a_patched_index_equals_a_fresh_one(db, django_assert_max_num_queries):
