@@ -50,12 +50,14 @@ echo "PostgreSQL de test démarré sur 127.0.0.1:$PGPORT ($PGDATA)"
 export FCSF_TEST_PGDATA=$PGDATA FCSF_TEST_PGBIN=$PGBIN FCSF_TEST_PGPORT=$PGPORT
 DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/fcsf" step "pytest (PostgreSQL)" pytest "$@"
 
-echo
-echo "━━ pytest (SQLite)"
-if wait "$sqlite_pid"; then sqlite_ok=1; else sqlite_ok=0; fi
-cat "$sqlite_log"
-rm -f "$sqlite_log"
-if [ "$sqlite_ok" = 1 ]; then echo "━━ pytest (SQLite) : OK"; else echo "━━ pytest (SQLite) : ÉCHEC"; failed+=("pytest (SQLite)"); fi
+sqlite_pass_result() {
+  local status=0
+  wait "$sqlite_pid" || status=$?
+  cat "$sqlite_log"
+  rm -f "$sqlite_log"
+  return "$status"
+}
+step "pytest (SQLite)" sqlite_pass_result
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
