@@ -7,13 +7,13 @@ help: ## Cette aide
 setup: ## Installe tout (paquets apt, .venv, pip, npm), sans refaire ce qui est fait
 	bash scripts/setup.sh
 
-run: ## Lance le catalogue sur http://127.0.0.1:8000 avec les fiches d’exemple
+run: ## Lance le catalogue sur http://127.0.0.1:8000 avec les fiches d’exemple (PostgreSQL du projet dans .pgdata/)
 	bash scripts/run.sh
 
 serve: ## Sert le catalogue comme en production (DEBUG off, gunicorn, fichiers statiques compressés)
 	bash scripts/serve.sh
 
-test: ## Toute la suite : ruff, makemigrations --check, pytest sur SQLite et sur PostgreSQL (en parallèle)
+test: ## Toute la suite : ruff, makemigrations --check, pytest sur un PostgreSQL 15 jetable
 	bash scripts/test.sh
 
 quality: setup ## Lint, format, migrations manquantes

@@ -44,15 +44,6 @@ class EpochMicroseconds(Func):
         # date_part (double precision, exact to the microsecond for these dates) is faster than EXTRACT (numeric).
         return self.as_sql(compiler, connection, template="(date_part('epoch', %(expressions)s) * 1000000)::bigint")
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Stored as text, 'YYYY-MM-DD HH:MM:SS' with '.ffffff' unless the microseconds are 0. '%%%%s' is '%s' once
-        # through this template and then through the query's own parameter formatting.
-        template = (
-            "(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) * 1000000"
-            " + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))"
-        )
-        return self.as_sql(compiler, connection, template=template)
-
 
 # Published actions without a publication date (written outside `save()`) come first among the newest, as in
 # PostgreSQL's descending order.

@@ -63,7 +63,7 @@ class IndexedSelection:
         self.index = index_of(type(filterset), filterset.queryset, version)
         self.base = self.index.everything()
         if filterset.query:
-            self.base = self.index.of_ids(search.matching_ids(filterset.queryset, filterset.query))
+            self.base = self.index.of_ids(search.matching_ids(filterset.query))
         self.masks = {}
         for name in (*filterset.FACETS, *filterset.CHIP_FILTERS):
             if selected := filterset.selected(name):

@@ -1,4 +1,4 @@
-"""Text search over actions: one interface, a PostgreSQL path and a SQLite path.
+"""Text search over actions, in PostgreSQL.
 
 - `SearchQuery.parse(text)` splits what the visitor typed into words (stop words dropped, bounded in number and
   length, accents kept for display).
@@ -7,30 +7,26 @@
 - `add_snippets(actions, query)`: sets `action.snippet`, safe HTML with the matched words in `<mark>`.
 - `suggestions(query)`: when nothing matches, the closest published titles and mots-clés (typing errors).
 
-PostgreSQL: the weighted `actions_search.document` (see migration 0003_search, kept current by triggers),
+The weighted `actions_search.document` (see migration 0003_search, kept current by triggers), the
 `french_unaccent` configuration, `ts_rank`, `ts_headline`, trigram similarity.
-SQLite: accent- and case-insensitive substring match of every word, through a `fcsf_fold` SQL function
-registered on the connection; ranking by where the words are found (title first); difflib for suggestions.
 """
 
-import difflib
-import functools
-import operator
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.lookups import Unaccent
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, IntegerField, Q, Value, When
-from django.db.models.expressions import Func, RawSQL
+from django.db.models import BooleanField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from fcsf_actions.text import fold, normalize_label
+from fcsf_actions.text import fold
 
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
-SNIPPET_WORDS = 40
 
 # French stop words, unaccented: `unaccent` runs before `french_stem`, so the stemmer no longer recognises
 # accented ones (« à » → « a », « été » → « ete ») and they would match almost every document.
@@ -40,7 +36,6 @@ STOP_WORDS = frozenset(
     sur t ta te tes toi ton tu un une vos votre vous y""".split()
 )
 
-SNIPPET_FIELDS = ("resume", "description_experience", "description_generale")
 MARK_START, MARK_END = "\x02", "\x03"  # sentinels: the text is escaped first, then they become <mark>…</mark>
 
 
@@ -71,66 +66,25 @@ class SearchQuery:
         return " & ".join([*head, f"{last}:*"])
 
 
-def is_postgresql():
-    return connection.vendor == "postgresql"
-
-
 # ── matching ───────────────────────────────────────────────────────────────────────────────────────────────
 
 
 def filter_actions(queryset, query):
     if not query:
         return queryset
-    if is_postgresql():
-        return queryset.filter(pk__in=RawSQL(MATCHING_SQL, [query.tsquery]))
-    return _sqlite_filter(queryset, query)
+    return queryset.filter(pk__in=RawSQL(MATCHING_SQL, [query.tsquery]))
 
 
 # The function of migration 0010: the GIN index, never a scan of every document.
 MATCHING_SQL = "SELECT actions_search_matching(to_tsquery('french_unaccent', %s))"
 
 
-def matching_ids(queryset, query):
-    """The ids of the actions matching `query`: among `queryset` on SQLite; on PostgreSQL, of any state (a caller
-    that keeps only the ids it knows saves the join)."""
-    if is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(MATCHING_SQL, [query.tsquery])
-            return [row[0] for row in cursor.fetchall()]
-    return list(filter_actions(queryset, query).order_by().values_list("pk", flat=True))
-
-
-class Fold(Func):
-    function = "fcsf_fold"
-    output_field = CharField()
-
-
-def _register_sqlite_functions():
-    connection.ensure_connection()
-    connection.connection.create_function("fcsf_fold", -1, _fold_many, deterministic=True)
-
-
-def _fold_many(*parts):
-    return fold(" ".join(part for part in parts if part))
-
-
-def _sqlite_haystack():
-    fields = ["titre", "resume", *SNIPPET_FIELDS[1:], "precision_initiative", "raisons_fin"]
-    fields += ["ressources_financieres", "nombre_personnes", "resultat_territoire", "resultat_centre"]
-    fields += ["resultat_habitants", "limites", "perspectives", "structure__nom", "structure__commune__nom"]
-    return Fold(*(F(field) for field in fields))
-
-
-def _sqlite_filter(queryset, query):
-    from actions.models import Action
-
-    _register_sqlite_functions()
-    queryset = queryset.alias(_search_haystack=_sqlite_haystack())
-    through = Action.mots_cles.through.objects
-    for word in query.words:
-        in_keywords = through.filter(motcle__cle__contains=normalize_label(word)).values("action_id")
-        queryset = queryset.filter(Q(_search_haystack__contains=word) | Q(pk__in=in_keywords))
-    return queryset
+def matching_ids(query):
+    """The ids of the actions matching `query`, of any state (a caller that keeps only the ids it knows saves the
+    join)."""
+    with connection.cursor() as cursor:
+        cursor.execute(MATCHING_SQL, [query.tsquery])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # ── ranking ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -143,21 +97,11 @@ RANK_LIMIT = 2000
 def order_by_relevance(queryset, query):
     if not query:
         return queryset.newest_first()
-    if is_postgresql():
-        relevance = RawSQL(
-            "SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) FROM actions_search s "
-            f"WHERE s.action_id = {queryset.model._meta.db_table}.id",
-            [query.tsquery],
-        )
-    else:
-        _register_sqlite_functions()
-        queryset = queryset.alias(_rank_title=Fold(F("titre")), _rank_resume=Fold(F("resume")))
-        terms = [
-            Case(When(**{f"{name}__contains": word}, then=Value(weight)), default=Value(0), output_field=IntegerField())
-            for word in query.words
-            for name, weight in (("_rank_title", 4), ("_rank_resume", 1))
-        ]
-        relevance = functools.reduce(operator.add, terms)
+    relevance = RawSQL(
+        "SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) FROM actions_search s "
+        f"WHERE s.action_id = {queryset.model._meta.db_table}.id",
+        [query.tsquery],
+    )
     return queryset.annotate(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 
 
@@ -167,18 +111,12 @@ def order_broad(queryset, query):
     weighs most) at a fraction of its cost: `ts_rank` reads the whole document of every match."""
     if not query:
         return queryset.newest_first()
-    if is_postgresql():
-        in_title = RawSQL(
-            f"{queryset.model._meta.db_table}.id IN (SELECT id FROM actions_action WHERE state = 'publiee' AND "
-            "to_tsvector('french_unaccent', titre) @@ to_tsquery('french_unaccent', %s))",
-            [query.tsquery],
-            output_field=BooleanField(),
-        )
-    else:
-        _register_sqlite_functions()
-        queryset = queryset.alias(_rank_title=Fold(F("titre")))
-        in_title = functools.reduce(operator.and_, (Q(_rank_title__contains=word) for word in query.words))
-        in_title = ExpressionWrapper(in_title, output_field=BooleanField())
+    in_title = RawSQL(
+        f"{queryset.model._meta.db_table}.id IN (SELECT id FROM actions_action WHERE state = 'publiee' AND "
+        "to_tsvector('french_unaccent', titre) @@ to_tsquery('french_unaccent', %s))",
+        [query.tsquery],
+        output_field=BooleanField(),
+    )
     return queryset.annotate(relevance=in_title).order_by("-relevance", "-published_at", "-pk")
 
 
@@ -196,53 +134,24 @@ def add_snippets(actions, query):
     actions = list(actions)
     if not actions or not query:
         return actions
-    if query and is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # The text loses any sentinel character it holds: only ts_headline's own become <mark>.
-                "SELECT id, ts_headline('french_unaccent', translate(concat_ws(' ', resume, description_experience, "
-                "description_generale), %s, ''), to_tsquery('french_unaccent', %s), %s) FROM actions_action "
-                "WHERE id = ANY(%s)",
-                [
-                    MARK_START + MARK_END,
-                    query.tsquery,
-                    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
-                    'MaxFragments=2, FragmentDelimiter=" … "',
-                    [action.pk for action in actions],
-                ],
-            )
-            headlines = dict(cursor.fetchall())
-        for action in actions:
-            action.snippet = _marks_to_html(headlines.get(action.pk) or "")
-        return actions
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The text loses any sentinel character it holds: only ts_headline's own become <mark>.
+            "SELECT id, ts_headline('french_unaccent', translate(concat_ws(' ', resume, description_experience, "
+            "description_generale), %s, ''), to_tsquery('french_unaccent', %s), %s) FROM actions_action "
+            "WHERE id = ANY(%s)",
+            [
+                MARK_START + MARK_END,
+                query.tsquery,
+                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
+                'MaxFragments=2, FragmentDelimiter=" … "',
+                [action.pk for action in actions],
+            ],
+        )
+        headlines = dict(cursor.fetchall())
     for action in actions:
-        text = " ".join(getattr(action, name) for name in SNIPPET_FIELDS if getattr(action, name))
-        text = text.replace(MARK_START, "").replace(MARK_END, "")  # only our own sentinels become <mark>
-        action.snippet = _marks_to_html(python_headline(text, query.words if query else ()))
+        action.snippet = _marks_to_html(headlines.get(action.pk) or "")
     return actions
-
-
-def python_headline(text, words, size=SNIPPET_WORDS):
-    """About `size` words of `text` around the first match, matched words wrapped in the mark sentinels."""
-    tokens = list(WORD_RE.finditer(text))
-    if not tokens:
-        return ""
-    hits = [index for index, token in enumerate(tokens) if any(word in fold(token.group()) for word in words)]
-    start = max(0, (hits[0] if hits else 0) - size // 4)
-    end = min(len(tokens), start + size)
-    out, position = [], tokens[start].start()
-    for index in hits:
-        if start <= index < end:
-            token = tokens[index]
-            out += [text[position : token.start()], MARK_START, token.group(), MARK_END]
-            position = token.end()
-    out.append(text[position : tokens[end - 1].end()])
-    result = " ".join("".join(out).split())
-    if start > 0:
-        result = "… " + result
-    if end < len(tokens):
-        result += " …"
-    return result
 
 
 # ── suggestions ────────────────────────────────────────────────────────────────────────────────────────────
@@ -264,45 +173,19 @@ def suggestions(query, limit=5):
     published = Action.objects.published()
     keywords = MotCle.objects.filter(pk__in=published.values("mots_cles"))
     typed = " ".join(query.words)
-    if is_postgresql():
-        from django.contrib.postgres.lookups import Unaccent
-        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
-        titles = (
-            published.annotate(similarity=TrigramWordSimilarity(Value(typed), Unaccent(Lower("titre"))))
-            .filter(similarity__gte=0.4)
-            .order_by("-similarity", "pk")
-            .values_list("titre", "slug", "similarity")[:limit]
-        )
-        labels = (
-            keywords.annotate(similarity=TrigramSimilarity(Unaccent(Lower("libelle")), Value(typed)))
-            .filter(similarity__gte=0.3)
-            .order_by("-similarity", "pk")
-            .values_list("libelle", "slug", "similarity")[:limit]
-        )
-        found = [(sim, Suggestion(t, "action", s)) for t, s, sim in titles]
-        found += [(sim, Suggestion(t, "mot_cle", s)) for t, s, sim in labels]
-    else:
-        found = []
-        for titre, slug in published.values_list("titre", "slug"):
-            score = _best_window_ratio(typed, fold(titre))
-            if score >= 0.75:
-                found.append((score, Suggestion(titre, "action", slug)))
-        for libelle, slug in keywords.values_list("libelle", "slug"):
-            score = difflib.SequenceMatcher(None, typed, fold(libelle)).ratio()
-            if score >= 0.6:
-                found.append((score, Suggestion(libelle, "mot_cle", slug)))
+    titles = (
+        published.annotate(similarity=TrigramWordSimilarity(Value(typed), Unaccent(Lower("titre"))))
+        .filter(similarity__gte=0.4)
+        .order_by("-similarity", "pk")
+        .values_list("titre", "slug", "similarity")[:limit]
+    )
+    labels = (
+        keywords.annotate(similarity=TrigramSimilarity(Unaccent(Lower("libelle")), Value(typed)))
+        .filter(similarity__gte=0.3)
+        .order_by("-similarity", "pk")
+        .values_list("libelle", "slug", "similarity")[:limit]
+    )
+    found = [(sim, Suggestion(t, "action", s)) for t, s, sim in titles]
+    found += [(sim, Suggestion(t, "mot_cle", s)) for t, s, sim in labels]
     found.sort(key=lambda pair: (-pair[0], pair[1].label))
     return [suggestion for _score, suggestion in found[:limit]]
-
-
-def _best_window_ratio(typed, text):
-    """Best similarity between `typed` and any run of as many words of `text`."""
-    typed_words = typed.split()
-    words = WORD_RE.findall(text)
-    width = max(1, len(typed_words))
-    best = 0.0
-    for start in range(max(1, len(words) - width + 1)):
-        window = " ".join(words[start : start + width])
-        best = max(best, difflib.SequenceMatcher(None, typed, window).ratio())
-    return best

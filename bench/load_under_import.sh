@@ -18,33 +18,29 @@ DURATION=${DURATION:-60s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 export WEB_CONCURRENCY=${WEB_CONCURRENCY:-4}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-free_port() { .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PYTHON=.venv/bin/python
+source scripts/postgres.sh
 
 work=$(mktemp -d /tmp/fcsf-load-import.XXXXXX)
-as_pg=()
-[ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --) && chown postgres:postgres "$work"
+chmod 755 "$work" # the postgres user (when root) reaches its cluster in there
 PGDATA=$work/pg
-PGPORT=$(free_port)
+PGPORT=$(pg_free_port)
 server=
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+  pg_cluster_stop "$PGDATA" immediate
   rm -rf "$work"
 }
 trap cleanup EXIT
-"${as_pg[@]}" mkdir "$PGDATA"
-"${as_pg[@]}" "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -o \
-  "-p $PGPORT -c listen_addresses=127.0.0.1 -k $PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
+pg_cluster_init "$PGDATA" --no-sync
+pg_cluster_start "$PGDATA" "$PGPORT" -c fsync=off -c synchronous_commit=off -c full_page_writes=off
 
 export DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/fcsf
 export DJANGO_SETTINGS_MODULE=fcsf_actions.settings.base DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost
 export SECRET_KEY=${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')}
 export STATIC_ROOT=$work/static ACCESS_LOG= SECURE_SSL_REDIRECT=0 LOG_FORMAT=json
 export RATELIMIT_RECHERCHE=1000000/60 RATELIMIT_EXPORTS=1000000/60 RATELIMIT_API=1000000/60
-"${as_pg[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres fcsf
+"$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres fcsf
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py collectstatic --no-input -v0
 
@@ -83,7 +79,7 @@ with open(f"{work}/urls.txt", "w") as out:
 print(f"{len(paths)} adresses : liste, {len(slugs[:40])} fiches, recherches")
 PY
 
-PORT=$(free_port)
+PORT=$(pg_free_port)
 BIND=127.0.0.1:$PORT .venv/bin/gunicorn -c gunicorn.conf.py >"$work/gunicorn.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/sante/" 2>/dev/null && break; sleep 0.2; done

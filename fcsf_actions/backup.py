@@ -7,7 +7,7 @@ invalidates cached counts, and an import raises it.
 
 `summary()` gives, per table, its number of rows and a SHA-256 of its content (every column of every row, in
 primary key order; link tables of the lists without their own ids, which a reload renumbers): two databases with
-equal summaries hold the same catalogue, whatever their engine.
+equal summaries hold the same catalogue, whatever their server.
 """
 
 import datetime

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Backs up the PostgreSQL database named by DATABASE_URL into a folder (README « Sauvegardes »):
 #   NAME.dump        pg_dump custom format: everything (catalogue, accounts, history, sessions); restore.sh reads it
-#   NAME.jsonl       the catalogue alone, portable (SQLite or PostgreSQL): manage.py import_catalogue reads it
+#   NAME.jsonl       the catalogue alone, without accounts or history: manage.py import_catalogue reads it into any
+#                    instance (another server, another PostgreSQL version, a copy to share or test with)
 #   NAME.empreinte   the catalogue's rows and checksum per table, to check a restore against
 # Usage: DATABASE_URL=postgres://… bash scripts/backup.sh [FOLDER]     (default: backups/)
 # Each file is written under a temporary name and renamed once complete: an interrupted backup leaves no file
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?DATABASE_URL doit désigner la base à sauvegarder (postgres://…)}"
 case "$DATABASE_URL" in
   postgres://* | postgresql://*) ;;
-  *) echo "DATABASE_URL n’est pas une base PostgreSQL : pour SQLite, copiez le fichier ou utilisez manage.py export_catalogue." >&2; exit 2 ;;
+  *) echo "DATABASE_URL n’est pas une base PostgreSQL (postgres://…)." >&2; exit 2 ;;
 esac
 folder=${1:-backups}
 mkdir -p "$folder"

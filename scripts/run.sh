@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Runs the catalogue on http://127.0.0.1:8000 with the sample fiches loaded (SQLite unless DATABASE_URL is set).
+# Runs the catalogue on http://127.0.0.1:8000 with the référentiels, roles and sample fiches loaded (again without
+# change on later runs). Without DATABASE_URL, on the project's own PostgreSQL in .pgdata/ (scripts/postgres.sh),
+# started here and stopped when this command ends; with it, on that database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+source scripts/postgres.sh
+[ -n "${DATABASE_URL:-}" ] || pg_project_start
 python manage.py migrate --no-input
 python manage.py load_referentiels
 python manage.py create_roles
-if python manage.py help import_fiches >/dev/null 2>&1; then
-  python manage.py import_fiches fixtures/fiches/
-fi
+python manage.py import_fiches fixtures/fiches/
 echo
 echo "Catalogue : http://127.0.0.1:8000/   Administration : http://127.0.0.1:8000/admin/"
-echo "Pour créer un compte administrateur : .venv/bin/python manage.py createsuperuser"
-exec python manage.py runserver 127.0.0.1:8000
+echo "Pour créer un compte administrateur (dans un autre terminal) : .venv/bin/python manage.py createsuperuser"
+pg_serve python manage.py runserver 127.0.0.1:8000

@@ -13,7 +13,7 @@ from django.db import connections
 from fcsf_actions.text import normalize_label
 
 REFERENTIELS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "referentiels"
-# Rows per INSERT / UPDATE: below SQLite's and PostgreSQL's limits on query parameters.
+# Rows per UPDATE / DELETE: far below PostgreSQL's limit of 65,535 parameters per query.
 BATCH_SIZE = 2000
 
 
@@ -57,26 +57,16 @@ def read_communes():
 
 
 def insert_rows(model, field_names, rows):
-    """Writes plain tuples, several times faster than `bulk_create` (which builds and prepares a model instance
-    per row): COPY on PostgreSQL, multi-row INSERTs elsewhere. No signals, no defaults: give every column but the
-    primary key. Measured with bench/load_communes.py."""
+    """Writes plain tuples with COPY, several times faster than `bulk_create` (which builds and prepares a model
+    instance per row). No signals, no defaults: give every column but the primary key. Measured with
+    bench/load_communes.py."""
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        row_placeholder = "(" + ", ".join(["%s"] * len(field_names)) + ")"
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row_placeholder] * len(batch)),
-                [value for row in batch for value in row],
-            )
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 COMMUNE_FIELDS = ["nom", "nom_cle", "departement_id"]

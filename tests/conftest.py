@@ -1,4 +1,8 @@
+import uuid
+
 import pytest
+
+from tests.databases import server_sql
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +18,12 @@ def _empty_cache():
     from actions import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def fresh_database():
+    """The name of an empty database on the test server, dropped after the test."""
+    name = f"fraiche_{uuid.uuid4().hex[:8]}"
+    server_sql(f'CREATE DATABASE "{name}"')
+    yield name
+    server_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,4 +1,4 @@
-"""Backups lose nothing: the portable catalogue copy (both databases) and pg_dump/pg_restore (PostgreSQL pass).
+"""Backups lose nothing: the portable catalogue copy, and pg_dump/pg_restore into a fresh database.
 
 A round trip is judged by `fcsf_actions.backup.summary()`: rows and a SHA-256 of every column of every row,
 per catalogue table."""
@@ -8,19 +8,18 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from actions.models import Action, MotCle
 from fcsf_actions.backup import catalogue_models, clear_catalogue, summary
 from tests.actions.factories import ActionFactory
 from tests.browser.conftest import reload_reference_data
+from tests.databases import database_url
 from tests.structures.factories import StructureFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,39 +87,17 @@ def test_import_refuses_to_replace_actions_unless_asked_and_a_bad_file_changes_n
 # ── PostgreSQL: pg_dump / pg_restore into a fresh database ──────────────────────────────────────────────────
 
 
-def pg_url(name):
-    settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{name}"
-
-
 def run(command, **env):
     bin_dir = os.environ.get("FCSF_TEST_PGBIN", "/usr/lib/postgresql/15/bin")
     full_env = {**os.environ, "PGBIN": bin_dir, "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.test", **env}
     return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, check=False)
 
 
-def server_sql(statement):
-    """A statement outside any transaction (CREATE DATABASE cannot run in one), on its own connection."""
-    import psycopg
-
-    with psycopg.connect(pg_url("postgres"), autocommit=True) as server:
-        server.execute(statement)
-
-
-@pytest.fixture
-def fresh_database():
-    name = f"restauration_{uuid.uuid4().hex[:8]}"
-    server_sql(f'CREATE DATABASE "{name}"')
-    yield name
-    server_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore: PostgreSQL pass")
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_scripts_round_trip(tmp_path, fresh_database):
     reload_reference_data()  # a transactional test starts from a flushed database
     tricky_catalogue()
-    source = pg_url(connection.settings_dict["NAME"])
+    source = database_url()
     backup = run(["bash", "scripts/backup.sh", str(tmp_path)], DATABASE_URL=source)
     assert backup.returncode == 0, backup.stderr
     dumps = sorted(tmp_path.glob("*.dump"))
@@ -128,13 +105,13 @@ def test_backup_and_restore_scripts_round_trip(tmp_path, fresh_database):
     expected = json.loads(dumps[0].with_suffix(".empreinte").read_text())
     assert expected == summary()
 
-    restored = run(["bash", "scripts/restore.sh", str(dumps[0])], DATABASE_URL=pg_url(fresh_database))
+    restored = run(["bash", "scripts/restore.sh", str(dumps[0])], DATABASE_URL=database_url(fresh_database))
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "identique à la sauvegarde" in restored.stdout
     # Not only the catalogue: accounts' tables and the history come back too (counts per table).
     counts = run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", COUNT_ALL_TABLES],
-        DATABASE_URL=pg_url(fresh_database),
+        DATABASE_URL=database_url(fresh_database),
     )
     assert counts.returncode == 0, counts.stderr
     assert json.loads(counts.stdout) == table_counts()
@@ -142,19 +119,18 @@ def test_backup_and_restore_scripts_round_trip(tmp_path, fresh_database):
     # The portable copy, into the restored database (a PostgreSQL that already has a catalogue): same checksum.
     reloaded = run(
         [sys.executable, "manage.py", "import_catalogue", str(dumps[0].with_suffix(".jsonl")), "--remplacer"],
-        DATABASE_URL=pg_url(fresh_database),
+        DATABASE_URL=database_url(fresh_database),
     )
     assert reloaded.returncode == 0, reloaded.stderr
-    check = run([sys.executable, "manage.py", "catalogue_checksum"], DATABASE_URL=pg_url(fresh_database))
+    check = run([sys.executable, "manage.py", "catalogue_checksum"], DATABASE_URL=database_url(fresh_database))
     assert json.loads(check.stdout) == expected
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_restore: PostgreSQL pass")
 @pytest.mark.django_db
 def test_restore_of_a_damaged_dump_changes_nothing(tmp_path, fresh_database):
     damaged = tmp_path / "abime.dump"
     damaged.write_bytes(b"PGDMP" + os.urandom(2000))
-    result = run(["bash", "scripts/restore.sh", str(damaged)], DATABASE_URL=pg_url(fresh_database))
+    result = run(["bash", "scripts/restore.sh", str(damaged)], DATABASE_URL=database_url(fresh_database))
     assert result.returncode == 2
     assert "la base n’a pas changé" in result.stderr
 

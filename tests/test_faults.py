@@ -1,4 +1,4 @@
-"""Faults injected into the real PostgreSQL (PostgreSQL pass of scripts/test.sh; SQLite has no server to break).
+"""Faults injected into the real PostgreSQL, the throwaway cluster of scripts/test.sh.
 
 1. The import's database connection is killed half-way (pg_terminate_backend from another connection): the import
    fails cleanly, nothing of the file is written, and running it again finishes the job, once.
@@ -31,24 +31,17 @@ from bench.generate_fiches import generate, render_files
 from fcsf_actions.backup import summary
 from tests.actions.factories import ActionFactory
 from tests.browser.conftest import reload_reference_data
+from tests.databases import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
-pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="faults of a PostgreSQL server: PostgreSQL pass"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-def server_url():
-    settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def kill_backend(pid):
     """pg_terminate_backend from another connection, and wait until the backend is gone."""
-    with psycopg.connect(server_url(), autocommit=True) as other:
+    with psycopg.connect(database_url(), autocommit=True) as other:
         assert other.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
         for _ in range(100):
             if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
@@ -127,7 +120,7 @@ def test_the_import_command_reports_a_lost_connection_and_goes_on(export_file, t
 def cluster():
     data, bin_dir = os.environ.get("FCSF_TEST_PGDATA"), os.environ.get("FCSF_TEST_PGBIN")
     if not data or not bin_dir:
-        pytest.fail("FCSF_TEST_PGDATA/FCSF_TEST_PGBIN unset: run the PostgreSQL pass through scripts/test.sh.")
+        pytest.fail("FCSF_TEST_PGDATA/FCSF_TEST_PGBIN unset: run the tests through scripts/test.sh.")
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
     return data, bin_dir, as_postgres
 
@@ -173,7 +166,7 @@ def site():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.test",
-        "DATABASE_URL": server_url(),
+        "DATABASE_URL": database_url(),
         "DB_CONNECT_TIMEOUT": "3",
         "CONN_MAX_AGE": "600",  # persistent connections: the ones a restart breaks
     }

@@ -247,8 +247,8 @@ def test_fiche_text_with_html_is_escaped_on_every_page(client, action_with_html)
 
 @pytest.mark.parametrize("query", ["jardin", "voisins ensemble", "gras"])
 def test_search_snippets_hold_no_tag_but_mark(client, action_with_html, query):
-    """Both snippet paths (ts_headline on PostgreSQL, Python on SQLite): the text is escaped, only <mark> added,
-    even when the text itself holds the sentinel characters the highlighter uses."""
+    """Snippets from ts_headline: the text is escaped, only <mark> added, even when the text itself holds the
+    sentinel characters the highlighter uses."""
     html = body_of(client.get("/actions/", {"q": query}))
     snippets = re.findall(r'<p class="summary snippet">(.*?)</p>', html, re.DOTALL)
     assert snippets, html[:2000]

@@ -20,19 +20,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 
 from actions.models import Action
 from tests.actions.factories import ActionFactory
 from tests.browser.conftest import reload_reference_data
+from tests.databases import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PASSWORD = "un mot de passe assez long"
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="several processes share one server database: PostgreSQL pass"
-)
 
 
 def free_port():
@@ -89,12 +85,10 @@ def static_root(tmp_path_factory):
 def two_instances(transactional_db, redis_url, static_root):
     """Two gunicorn servers on the test database (committed data: transactional test)."""
     reload_reference_data()
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.base",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url(),
         "CACHE_URL": redis_url,
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",

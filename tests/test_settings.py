@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from fcsf_actions.settings.base import INSECURE_SECRET_KEY, check_production_safety
+from fcsf_actions.settings.base import INSECURE_SECRET_KEY, check_production_safety, database_settings
 
 LONG_KEY = "k" * 64
 
@@ -54,3 +54,21 @@ def test_the_production_entry_point_refuses_to_start_with_debug_on():
     )
     assert result.returncode != 0
     assert "DEBUG is on while ALLOWED_HOSTS names public hosts (actions.example.org)" in result.stderr
+
+
+def test_only_postgresql_databases_are_accepted():
+    with pytest.raises(ImproperlyConfigured, match="expected a PostgreSQL database"):
+        database_settings("sqlite:///db.sqlite3")
+    assert database_settings("postgresql://u:p@db.example.org:5433/actions")["HOST"] == "db.example.org"
+
+
+def test_without_database_url_the_projects_own_cluster_on_the_port_it_chose(tmp_path):
+    assert database_settings("", local_pgdata=tmp_path)["PORT"] == 54329
+    (tmp_path / "fcsf-port").write_text("41234\n")
+    database = database_settings("", local_pgdata=tmp_path)
+    assert (database["HOST"], database["PORT"], database["NAME"], database["USER"]) == (
+        "127.0.0.1",
+        41234,
+        "fcsf",
+        "postgres",
+    )

@@ -44,6 +44,7 @@ STORED_FIELDS = [
 ]
 
 WRITE_BATCH = 1000  # rows per INSERT / UPDATE statement
+IN_BATCH = 10_000  # values per IN (…) list
 WRITE_ATTEMPTS = 2  # a file is written again once if a concurrent writer took one of its slugs
 IMPORT_LOCK = 0x66637361  # PostgreSQL advisory lock key: one file import writes at a time
 
@@ -123,11 +124,10 @@ def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, for
 
 
 def _lock_imports():
-    """On PostgreSQL, imports of files wait for each other (until commit): two imports of the same new fiches
-    never both insert them, and slugs chosen by one are seen by the next."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+    """Imports of files wait for each other (until commit): two imports of the same new fiches never both insert
+    them, and slugs chosen by one are seen by the next."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def _chunks(items, size):
@@ -136,22 +136,16 @@ def _chunks(items, size):
         yield items[start : start + size]
 
 
-def _in_batch():
-    """Values per IN (…) list: SQLite allows 999 parameters per query, PostgreSQL far more."""
-    limit = connection.features.max_query_params
-    return limit // 2 - 10 if limit else 10_000
-
-
 def allocate_slugs(model, texts):
     """A slug per text for new rows of `model`, as `unique_slug` would give them one by one (suffixes -2, -3…
     when taken), free in the database and among themselves: two queries for the whole batch."""
     bases = [slug_base(text) for text in texts]
     counts = Counter(bases)
     taken = set()
-    for chunk in _chunks(sorted(counts), _in_batch()):
+    for chunk in _chunks(sorted(counts), IN_BATCH):
         taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
     crowded = sorted(base for base in counts if base in taken or counts[base] > 1)
-    for chunk in _chunks(crowded, _in_batch()):
+    for chunk in _chunks(crowded, IN_BATCH):
         suffixed = model.objects.filter(reduce(or_, (Q(slug__startswith=f"{base}-") for base in chunk)))
         taken.update(suffixed.values_list("slug", flat=True))
     slugs, next_suffix = [], {}
@@ -270,7 +264,7 @@ class _FileLoader:
         for key, fiche, departement in zip(keys, fiches, departements, strict=True):
             wanted.setdefault(key, (fiche.structure_nom, departement))
         found = {}
-        for chunk in _chunks(wanted, _in_batch()):
+        for chunk in _chunks(wanted, IN_BATCH):
             rows = Structure.objects.filter(
                 departement_id__in={key[0] for key in chunk}, nom_cle__in={key[1] for key in chunk}
             ).values_list("departement_id", "nom_cle", "pk")
@@ -302,7 +296,7 @@ class _FileLoader:
         """The existing actions of the file's natural keys, with the ids of their lists' entries and link rows."""
         keys = {(content["structure"], content["titre"]) for content in contents}
         self.actions = {}  # (structure id, titre) -> Action
-        for chunk in _chunks(sorted(keys), _in_batch()):
+        for chunk in _chunks(sorted(keys), IN_BATCH):
             candidates = Action.objects.filter(
                 structure_id__in={key[0] for key in chunk}, titre__in={key[1] for key in chunk}
             ).order_by()
@@ -318,7 +312,7 @@ class _FileLoader:
         self.links = {name: {pk: {} for pk in ids} for name in MULTI_VALUE_FIELDS}  # name -> action -> entry -> row
         for name in MULTI_VALUE_FIELDS:
             through, source, target = link_table(Action, name)
-            for chunk in _chunks(ids, _in_batch()):
+            for chunk in _chunks(ids, IN_BATCH):
                 rows = through.objects.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
                 for row, action_id, entry_id in rows:
                     self.links[name][action_id][entry_id] = row
@@ -386,14 +380,12 @@ class _FileLoader:
                 action.slug = slug
                 action.stamp_state_dates(self.now)
                 action.updated_at = self.now
-            if self.reserve_ids(new):
-                # Links first (their foreign keys are checked at commit): the database's search triggers then
-                # build each new action's document once, on the action's insert, with its mots-clés already there.
-                self.write_links(new, [])
-                self.bulk_create(Action, new)
-                new = []
-            else:
-                self.bulk_create(Action, new)
+            self.reserve_ids(new)
+            # Links first (their foreign keys are checked at commit): the database's search triggers then build
+            # each new action's document once, on the action's insert, with its mots-clés already there.
+            self.write_links(new, [])
+            self.bulk_create(Action, new)
+            new = []
         if changed:
             fields = {"updated_at", "version"}
             for action in changed:
@@ -412,9 +404,7 @@ class _FileLoader:
 
     @staticmethod
     def reserve_ids(actions):
-        """On PostgreSQL, gives the new actions their ids from the table's sequence, before inserting them."""
-        if connection.vendor != "postgresql":
-            return False
+        """Gives the new actions their ids from the table's sequence, before inserting them."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -422,7 +412,6 @@ class _FileLoader:
             )
             for action, (pk,) in zip(actions, cursor.fetchall(), strict=True):
                 action.pk = pk
-        return True
 
     def changed_fields(self, action):
         """The columns of an existing action that its fiche changes."""
@@ -440,7 +429,7 @@ class _FileLoader:
                 wanted = set(action._lists[name])
                 stale.extend(row for entry, row in existing.items() if entry not in wanted)
                 rows.extend(through(**{source: action.pk, target: entry}) for entry in wanted if entry not in existing)
-            for chunk in _chunks(stale, _in_batch()):
+            for chunk in _chunks(stale, IN_BATCH):
                 through.objects.filter(pk__in=chunk).delete()
             if rows:
                 through.objects.bulk_create(rows, batch_size=WRITE_BATCH)

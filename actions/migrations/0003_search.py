@@ -3,13 +3,12 @@
 - extensions `unaccent` and `pg_trgm`, and a `french_unaccent` text search configuration (unaccent, then French
   stemming);
 - a narrow table `actions_search` (one row per action: `action_id`, weighted `document`, GIN index), outside the
-  Django models on purpose: it exists only on PostgreSQL, and `makemigrations` never sees it;
+  Django models on purpose: `makemigrations` never sees it;
 - triggers on every table the document is built from (actions, their mots-clés, mots-clés renamed, structures
   renamed), statement-level with transition tables so that a bulk `UPDATE` refreshes its rows in one statement.
   Admin saves, imports, `QuerySet.update()`, `bulk_create()` and raw SQL all go through them.
 
 Weights: A title; B résumé and mots-clés; C the rest of the fiche and the structure's name and commune.
-On SQLite every operation here is a no-op (see actions/search.py for the SQLite path).
 """
 
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
@@ -127,13 +126,11 @@ DROP TEXT SEARCH CONFIGURATION IF EXISTS french_unaccent;
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD_SQL)
+    schema_editor.execute(FORWARD_SQL)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD_SQL)
+    schema_editor.execute(BACKWARD_SQL)
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,6 @@
 
 A query matching thousands of actions is not ranked exactly (actions/search.py `order_broad`): the actions whose
 title has every word come first. This index finds those titles without computing a vector for every row.
-On SQLite it is a no-op.
 """
 
 from django.db import migrations
@@ -14,13 +13,11 @@ INDEX_SQL = (
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(INDEX_SQL)
+    schema_editor.execute(INDEX_SQL)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS actions_action_title_search")
+    schema_editor.execute("DROP INDEX IF EXISTS actions_action_title_search")
 
 
 class Migration(migrations.Migration):

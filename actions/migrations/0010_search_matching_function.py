@@ -4,7 +4,6 @@ PostgreSQL's planner does not count the reading of the documents (stored out of 
 scanning `actions_search`, so it scans the whole table rather than use the GIN index: at 100,000 actions,
 580 ms instead of 7 to 43 ms for « jardin partagé ». The function runs its one query with sequential scans
 disabled (a `SET` also keeps it from being inlined into the caller's plan, where the setting would not apply).
-On SQLite it is a no-op.
 """
 
 from django.db import migrations
@@ -19,13 +18,11 @@ AS $$ SELECT action_id FROM actions_search WHERE document @@ query $$
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTION_SQL)
+    schema_editor.execute(FUNCTION_SQL)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS actions_search_matching(tsquery)")
+    schema_editor.execute("DROP FUNCTION IF EXISTS actions_search_matching(tsquery)")
 
 
 class Migration(migrations.Migration):

@@ -118,16 +118,30 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+
+def database_settings(url, local_pgdata=BASE_DIR / ".pgdata"):
+    """The database of DATABASE_URL, PostgreSQL only. Without it, the project's own cluster (`make run`,
+    scripts/postgres.sh) on the port it chose."""
+    if not url:
+        try:
+            port = (local_pgdata / "fcsf-port").read_text().strip()
+        except OSError:
+            port = "54329"
+        url = f"postgres://postgres@127.0.0.1:{port}/fcsf"
+    database = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url!r}: expected a PostgreSQL database, postgres://user:password@host:port/name "
+            "(unset, `make run` starts the project's own PostgreSQL in .pgdata/)."
+        )
     # A database that does not answer fails a request in seconds instead of hanging a worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    database.setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    return database
+
+
+DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL", ""))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for all processes when CACHE_URL names a Redis server (redis://host:6379/0): several app servers then

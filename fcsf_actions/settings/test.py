@@ -1,4 +1,4 @@
-"""Test settings: deterministic and fast. The database still comes from DATABASE_URL (SQLite or PostgreSQL)."""
+"""Test settings: deterministic and fast. The database still comes from DATABASE_URL."""
 
 from fcsf_actions.settings.base import *  # noqa: F403
 from fcsf_actions.settings.base import TEMPLATES

@@ -8,7 +8,7 @@ import structures.validators
 from structures.referentiels import match_commune
 
 # Where a structure is present: its département, and those of the communes it serves when it is itinerant.
-# UNION, not UNION ALL: one row per (structure, département). Plain SQL that SQLite and PostgreSQL both read.
+# UNION, not UNION ALL: one row per (structure, département).
 CREATE_PRESENCE_VIEW = """
 CREATE VIEW structures_presence AS
 SELECT CAST(structure.id AS VARCHAR(20)) || '-' || CAST(structure.departement_id AS VARCHAR(20)) AS id,
@@ -55,14 +55,12 @@ $$;
 
 
 def search_refresh_with_commune_link(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        join = "LEFT JOIN structures_commune c ON c.id = s.commune_id"
-        schema_editor.execute(SEARCH_REFRESH_SQL.replace("{commune}", "c.nom").replace("{join}", join))
+    join = "LEFT JOIN structures_commune c ON c.id = s.commune_id"
+    schema_editor.execute(SEARCH_REFRESH_SQL.replace("{commune}", "c.nom").replace("{join}", join))
 
 
 def search_refresh_with_commune_text(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SEARCH_REFRESH_SQL.replace("{commune}", "s.commune").replace("{join}", ""))
+    schema_editor.execute(SEARCH_REFRESH_SQL.replace("{commune}", "s.commune").replace("{join}", ""))
 
 
 def link_communes(apps, schema_editor):

@@ -10,13 +10,13 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from accounts.perms import CENTRE_GROUP, FEDERATION_GROUP
 from accounts.roles import ROLE_PERMISSIONS
 from tests.accounts.factories import PASSWORD, centre_user
+from tests.databases import database_url
 from tests.structures.factories import StructureFactory
 
 
@@ -92,14 +92,11 @@ for _ in range(5):
 """
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="two processes share one server database")
 @pytest.mark.django_db(transaction=True)
 def test_a_lockout_recorded_by_one_process_holds_in_another():
     """Failures are counted in the database (django-axes), not in a process: every app server sees the lock."""
     user = User.objects.create_user("verrouille", password=PASSWORD, is_staff=True)
-    settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.test"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.test"}
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", LOCK_FROM_ANOTHER_PROCESS],
         env=env,

@@ -107,7 +107,7 @@ def test_a_patched_index_equals_a_fresh_one(db, django_assert_max_num_queries):
 
 def test_newest_is_the_order_of_newest_first(db):
     varied_catalogue(seed=5)
-    # Publication times with and without microseconds (stored differently by SQLite), and ties (highest id first).
+    # Publication times with and without microseconds, and ties (highest id first).
     moments = [datetime(2026, 1, 1, 12, tzinfo=UTC), datetime(2026, 1, 1, 12, 0, 0, 5, tzinfo=UTC)]
     moments += [datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)]
     for number, pk in enumerate(Action.objects.published().order_by("pk").values_list("pk", flat=True)):

@@ -1,4 +1,4 @@
-"""The fiche import fuzzed end to end (parser, then loader on the real database, SQLite and PostgreSQL).
+"""The fiche import fuzzed end to end (parser, then loader on the real database).
 
 Whatever the bytes: either the file imports, or the report carries errors with a line number and the database
 is exactly as before (rows and content checksum of every catalogue table, history included). Never an uncaught

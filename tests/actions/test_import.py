@@ -13,6 +13,7 @@ from actions.fiches.renderer import render_file
 from actions.fiches.stored import fiche_from_action, prefetched_actions
 from actions.models import Action, MotCle, Partenaire, Public
 from structures.models import Structure
+from tests.databases import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "fixtures" / "fiches" / "actions-export-1.txt"
@@ -289,11 +290,13 @@ def test_damaged_files_are_refused_with_a_located_message(tmp_path, case):
     assert snapshot() == before
 
 
-def test_command_exit_status_from_a_shell(tmp_path):
+def test_command_exit_status_from_a_shell(fresh_database):
     """The exit codes seen by a shell script: 0 imported, 1 refused, 2 usage."""
-    database = tmp_path / "db.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": ""}
-    env["DJANGO_SETTINGS_MODULE"] = "fcsf_actions.settings.test"
+    env = {
+        "DATABASE_URL": database_url(fresh_database),
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.test",
+    }
 
     def manage(*args, stdin=None):
         return subprocess.run(

@@ -1,4 +1,4 @@
-"""Text search: the same cases on SQLite and on PostgreSQL (whichever DATABASE_URL points at)."""
+"""Text search: matching, ranking, snippets and suggestions, and the PostgreSQL objects behind them."""
 
 import io
 
@@ -92,15 +92,8 @@ def test_snippets_mark_the_matched_words_and_escape_the_text(catalogue):
     query = search.SearchQuery.parse("cinema")
     [result] = search.add_snippets([action], query)
     assert "<mark>" in result.snippet and "cinéma</mark>" in result.snippet
-    # PostgreSQL's parser drops the tags, the SQLite path escapes them: never markup from the fiche.
+    # PostgreSQL's parser drops the tags: never markup from the fiche.
     assert "<script>" not in result.snippet and "alert(1)" in result.snippet
-
-
-def test_python_headline_keeps_a_window_around_the_first_match():
-    text = " ".join(f"mot{i}" for i in range(100)) + " châtaigne " + " ".join(f"fin{i}" for i in range(100))
-    headline = search.python_headline(text, ("chataigne",), size=20)
-    assert headline.startswith("… ") and headline.endswith(" …")
-    assert f"{search.MARK_START}châtaigne{search.MARK_END}" in headline
 
 
 @pytest.mark.parametrize(
@@ -169,10 +162,9 @@ class TestEveryWritePathKeepsTheSearchCurrent:
         action = ActionFactory(titre="Éphémère")
         action.delete()
         assert titles("ephemere") == set()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM actions_search WHERE action_id = %s", [action.pk or 0])
-                assert cursor.fetchone()[0] == 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM actions_search WHERE action_id = %s", [action.pk or 0])
+            assert cursor.fetchone()[0] == 0
 
     def test_import_fiches(self, db):
         call_command("import_fiches", "fixtures/fiches/actions-export-1.txt", stdout=io.StringIO())
@@ -180,7 +172,6 @@ class TestEveryWritePathKeepsTheSearchCurrent:
         assert "Local jeunes 16/25 ans : un lieu de sociabilité pour tous les jeunes adultes" in found
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search objects")
 class TestPostgresqlObjects:
     def test_configuration_unaccents_and_stems(self, db):
         with connection.cursor() as cursor:
