@@ -83,7 +83,7 @@ pg_project_start() {
   echo "$port" >"$data/fcsf-port"
   pg_project_data=$data
   trap pg_project_stop EXIT
-  trap 'exit 130' INT
+  trap pg_project_interrupted INT
   trap 'exit 143' TERM
   pg_cluster_start "$data" "$port"
   if [ -z "$("$PGBIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
@@ -103,6 +103,11 @@ pg_project_stop() {
     pg_cluster_stop "$pg_project_data"
     echo "PostgreSQL du projet arrêté."
   fi
+}
+
+# Ctrl-C is how one stops make run: a failure only before the server runs.
+pg_project_interrupted() {
+  if [ -n "$pg_project_child" ]; then exit 0; else exit 130; fi
 }
 
 # Runs COMMAND until it ends or the script is interrupted. With the project's cluster, COMMAND runs as a child, so
