@@ -1,11 +1,11 @@
 """Peak memory of the open-data exports (CSV, XLSX, JSON) against the number of rows: it should stay flat.
 
-    .venv/bin/python bench/export_memory.py                                   # SQLite, 1,000 / 10,000 / 100,000 rows
-    .venv/bin/python bench/export_memory.py --sizes 1000 10000 --formats csv json
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/export_memory.py --postgres
+    # 1,000 / 10,000 / 100,000 rows:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/export_memory.py
+    DATABASE_URL=… .venv/bin/python bench/export_memory.py --sizes 1000 10000 --formats csv json
 
-Run by hand, never by the test suite. Builds a throwaway database (a temporary SQLite file, or with --postgres a
-`fcsf_bench_<pid>` database next to DATABASE_URL's, dropped at the end), imports --seed generated fiches with the
+Run by hand, never by the test suite. Builds a throwaway database (a `fcsf_bench_<pid>` database next to
+DATABASE_URL's, dropped at the end), imports --seed generated fiches with the
 real `import_fiches` command (bench/generate_fiches.py), then grows the catalogue to each size by copying those
 actions in SQL (new titles and slugs, same text and lists; much faster than importing 100,000 fiches, and the
 export reads the same kind of rows).
@@ -197,7 +197,6 @@ def main(argv=None):
     parser.add_argument("--formats", nargs="+", default=["csv", "json", "xlsx"], choices=[*URLS, "tablib"])
     parser.add_argument("--seed", type=int, default=1_000, help="fiches importées avant copie (défaut : 1000)")
     parser.add_argument("--baseline-max", type=int, default=10_000, help="export tablib mesuré jusqu’à cette taille")
-    parser.add_argument("--postgres", action="store_true", help="base PostgreSQL à côté de DATABASE_URL")
     parser.add_argument("--tracemalloc", action="store_true", help="mesure aussi le pic d’allocations Python")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -210,19 +209,14 @@ def main(argv=None):
         measure(args.child, args.tracemalloc)
         return
 
-    server = name = None
-    if args.postgres:
-        from bench.import_throughput import admin, database_urls
+    from bench.import_throughput import admin, database_urls
 
-        url = os.environ.get("DATABASE_URL", "")
-        if not url.startswith(("postgres://", "postgresql://")):
-            raise SystemExit("--postgres : DATABASE_URL doit désigner un serveur PostgreSQL (postgres://…).")
-        name = f"fcsf_bench_{os.getpid()}"
-        bench_url, server = database_urls(url, name)
-        admin(server, f'CREATE DATABASE "{name}"')
-    else:
-        folder = tempfile.mkdtemp(prefix="fcsf-bench-export-")
-        bench_url = f"sqlite:///{folder}/bench.sqlite3"
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("DATABASE_URL doit désigner un serveur PostgreSQL (postgres://…).")
+    name = f"fcsf_bench_{os.getpid()}"
+    bench_url, server = database_urls(url, name)
+    admin(server, f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = bench_url
     results = []
     try:
@@ -233,15 +227,14 @@ def main(argv=None):
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # the search document is not exported: skip building it
-                cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
-                for (table,) in cursor.fetchall():
-                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        with connection.cursor() as cursor:  # the search document is not exported: skip building it
+            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         started = time.perf_counter()
         seed(args.seed)
         seconds = time.perf_counter() - started
-        print(f"{args.seed} fiches importées en {seconds:.1f} s ({connection.vendor})", flush=True)
+        print(f"{args.seed} fiches importées en {seconds:.1f} s", flush=True)
         copies = 0
         for size in sorted(args.sizes):
             started = time.perf_counter()
@@ -263,11 +256,10 @@ def main(argv=None):
                     flush=True,
                 )
     finally:
-        if server:
-            from django.db import connections
+        from django.db import connections
 
-            connections.close_all()
-            admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connections.close_all()
+        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print()
     header = "| format | lignes | taille (Mo) | secondes | RSS avant (Mo) | RSS pic (Mo) | hausse (Mo) |"
     if args.tracemalloc:

@@ -1,7 +1,6 @@
 """Time of loading the ~35,000 communes into an empty table, as the data migration 0005 does for every new
-database (each test run creates one per database engine).
+database (each test run creates one).
 
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/load_communes.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/load_communes.py
 
 Run by hand, never by the test suite, on a scratch database: it migrates it, then, --runs times, empties the

@@ -4,9 +4,6 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/page_latency.py --prepare 100000
     # then, as often as needed (the URL printed by --prepare):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fcsf_pages_100000 .venv/bin/python bench/page_latency.py
-    # SQLite at 10,000 (list and detail figures):
-    DATABASE_URL=sqlite:////tmp/fcsf-10k.sqlite3 .venv/bin/python bench/page_latency.py --prepare 10000
-    DATABASE_URL=sqlite:////tmp/fcsf-10k.sqlite3 .venv/bin/python bench/page_latency.py --pages list,detail
 
 Run by hand, never by the test suite. Requests go through Django's test client in this process: the time is the
 server's (URL routing, middleware, views, queries, templates), without network or a WSGI server (see
@@ -42,20 +39,15 @@ if str(ROOT) not in sys.path:
 
 
 def prepare(count, per_file, seed):
-    """Creates the database named after `count` (PostgreSQL) or the SQLite file, migrates, imports, publishes."""
+    """Creates the database named after `count`, migrates, imports, publishes."""
     from bench.generate_fiches import generate, write_files
     from bench.import_throughput import admin, database_urls
 
-    url = os.environ["DATABASE_URL"]
-    if url.startswith(("postgres://", "postgresql://")):
-        name = f"fcsf_pages_{count}"
-        bench_url, server = database_urls(url, name)
-        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin(server, f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = bench_url
-    else:
-        bench_url = url
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    name = f"fcsf_pages_{count}"
+    bench_url, server = database_urls(os.environ["DATABASE_URL"], name)
+    admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(server, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = bench_url
     started = time.perf_counter()
     fiches = generate(count, seed=seed)
     folder = Path(tempfile.mkdtemp(prefix="fcsf-pages-"))
@@ -68,11 +60,10 @@ def prepare(count, per_file, seed):
     started = time.perf_counter()
     call_command("import_fiches", *map(str, paths), "--state", "publiee", verbosity=0)
     print(f"importées en {time.perf_counter() - started:.0f} s", flush=True)
-    if bench_url.startswith("postgres"):
-        from django.db import connection
+    from django.db import connection
 
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     print(f"Base prête : DATABASE_URL={bench_url}")
 
 
