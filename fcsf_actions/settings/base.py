@@ -132,8 +132,9 @@ def database_settings(url, local_pgdata=BASE_DIR / ".pgdata"):
         url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
     )
     if database["ENGINE"] != "django.db.backends.postgresql":
+        scheme = url.split(":", 1)[0]  # not the rest: it may hold a password
         raise ImproperlyConfigured(
-            f"DATABASE_URL={url!r}: expected a PostgreSQL database, postgres://user:password@host:port/name "
+            f"DATABASE_URL={scheme}:…: expected a PostgreSQL database, postgres://user:password@host:port/name "
             "(unset, `make run` starts the project's own PostgreSQL in .pgdata/)."
         )
     # A database that does not answer fails a request in seconds instead of hanging a worker.
