@@ -56,19 +56,20 @@ class SendReport:
             self.retried.append(email)
 
 
-def enqueue(messages):
-    """Write `messages` to the outbox in the current transaction; try to send them once it commits."""
+def enqueue(messages, *, send_after_commit=True):
+    """Write `messages` to the outbox in the current transaction; try to send them once it commits (unless the
+    caller sends them itself, as the digest command does)."""
     emails = OutgoingEmail.objects.bulk_create(
         OutgoingEmail(
             recipient=message.recipient,
             user=message.user,
-            subject=" ".join(message.subject.split()),  # one line: a header never holds a newline
+            subject=" ".join(message.subject.splitlines()),  # one line: a header never holds a newline
             body_text=message.body_text,
             body_html=message.body_html,
         )
         for message in messages
     )
-    if emails:
+    if emails and send_after_commit:
         transaction.on_commit(partial(send_now, [email.pk for email in emails]), robust=True)
     return emails
 

@@ -200,7 +200,8 @@ def send_digests(now=None):
     """Gather the notifications waiting for a digest into one message per person, in the outbox.
 
     Those of someone who has since chosen « Aucun message » or has no e-mail address any more are dropped.
-    Safe to run twice at once: each notification is claimed once. Returns the messages written."""
+    Safe to run twice at once: each notification is claimed once. Returns the messages written, which the caller
+    sends (`send_pending`)."""
     now = now or timezone.now()
     with transaction.atomic():
         waiting = list(
@@ -226,7 +227,7 @@ def send_digests(now=None):
                 )
                 continue
             batches.append((user, group))
-        emails = enqueue(digest_message(user, group, now) for user, group in batches)
+        emails = enqueue((digest_message(user, group, now) for user, group in batches), send_after_commit=False)
         for (_user, group), email in zip(batches, emails, strict=True):
             for notification in group:
                 notification.email = email

@@ -7,7 +7,7 @@ from notifications.outbox import send_pending
 
 
 def plural(count, singular, plural_form):
-    return f"{count} {singular if count == 1 else plural_form}"
+    return f"{count} {singular if count <= 1 else plural_form}"  # French: 0 and 1 are singular
 
 
 class Command(BaseCommand):
