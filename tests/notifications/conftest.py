@@ -1,7 +1,9 @@
 """A real SMTP server in the test process (aiosmtpd), the settings pointing at it, and a small world of structures,
 centre teams and federations at every level."""
 
+import asyncio
 import socket
+import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from types import SimpleNamespace
@@ -39,10 +41,22 @@ class Received:
 
 
 @dataclass
+class Gate:
+    """Holds the server's answer to a message until released: a sender is then caught in the middle of a batch."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class Inbox:
     messages: list = field(default_factory=list)
+    gate: Gate | None = None
 
     async def handle_DATA(self, server, session, envelope):
+        if self.gate is not None:
+            self.gate.arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.gate.release.wait, 60)
         self.messages.append(
             Received(list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
         )
