@@ -30,7 +30,8 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # There is no delete page (get_urls); this only lets the deletion of an account take its choice along.
+        return True
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -187,12 +187,11 @@ def notify_transition(action, transition, actor, comment=""):
             )
         )
     with transaction.atomic():
-        Notification.objects.bulk_create(notifications)
         now_ones = [notification for notification in notifications if not notification.in_digest]
         emails = enqueue(immediate_message(notification) for notification in now_ones)
         for notification, email in zip(now_ones, emails, strict=True):
             notification.email = email
-        Notification.objects.bulk_update(now_ones, ["email"])
+        Notification.objects.bulk_create(notifications)
     return notifications
 
 
@@ -206,7 +205,7 @@ def send_digests(now=None):
     with transaction.atomic():
         waiting = list(
             Notification.objects.filter(in_digest=True)
-            .select_related("user", "actor", "action__structure__departement")
+            .select_related("user", "actor", "action__structure")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("user_id", "created_at", "pk")
         )

@@ -284,8 +284,12 @@ DEFAULT_FROM_EMAIL = (
     os.environ.get("DEFAULT_FROM_EMAIL") or "Fiches action des centres sociaux <ne-pas-repondre@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Links in e-mails are absolute: the site's public address, without a trailing slash.
-SITE_URL = site_url(os.environ.get("SITE_URL") or "http://127.0.0.1:8000")
+# Links in e-mails are absolute: the site's public address, without a trailing slash (by default, in production,
+# HTTPS on the first public host named in ALLOWED_HOSTS).
+_named_hosts = [host for host in ALLOWED_HOSTS if host not in LOCAL_HOSTS and not host.startswith((".", "*"))]
+SITE_URL = site_url(
+    os.environ.get("SITE_URL") or (f"https://{_named_hosts[0]}" if _named_hosts else "http://127.0.0.1:8000")
+)
 # The outbox (notifications/outbox.py): a failed message is tried again after EMAIL_RETRY_DELAY seconds, then
 # twice as long each time (1 min, 2, 4… about 8½ hours for 10 attempts), then given up and reported.
 EMAIL_MAX_ATTEMPTS = _email["EMAIL_MAX_ATTEMPTS"]

@@ -1,5 +1,9 @@
 """The SMTP server and the site's address, from the environment."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -79,3 +83,21 @@ def test_site_url():
     assert site_url("https://actions.example.org/") == "https://actions.example.org"
     with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
         site_url("actions.example.org")
+
+
+def test_in_production_links_default_to_https_on_the_first_public_host():
+    env = {
+        **os.environ,
+        "ALLOWED_HOSTS": ".example.org,actions.example.org,localhost",
+        "SECRET_KEY": "k" * 64,
+        "DJANGO_SETTINGS_MODULE": "fcsf_actions.settings.base",
+    }
+    env.pop("SITE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "https://actions.example.org"

@@ -77,3 +77,10 @@ def test_the_messages_html_is_valid(world, tmp_path):
     documents = {f"email-{email.pk}": email.body_html for email in OutgoingEmail.objects.all()}
     assert len(documents) == 3
     assert run_vnu(documents, tmp_path) == []
+
+
+def test_deleting_an_account_takes_its_choice_along(world, admin_client):
+    NotificationPreference.objects.create(user=world.users.colleague, frequency="digest")
+    url = reverse("admin:auth_user_delete", args=[world.users.colleague.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not NotificationPreference.objects.exists()
