@@ -52,6 +52,13 @@ class Gate:
 class Inbox:
     messages: list = field(default_factory=list)
     gate: Gate | None = None
+    refused: set = field(default_factory=set)  # addresses answered « 550 no such mailbox »
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.gate is not None:

@@ -173,3 +173,42 @@ def test_the_command_sends_what_is_due(world, smtp, django_capture_on_commit_cal
     call_command("send_emails")
     assert capsys.readouterr().out == "1 courriel envoyé, 0 à retenter, 0 abandonné.\n"
     assert len(smtp.inbox.messages) == 1
+
+
+def test_an_address_the_server_refuses_for_good_is_given_up_at_once_and_the_others_leave(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    smtp.inbox.refused.add("collegue@example.org")
+    notify(django_capture_on_commit_callbacks, fiche(world.structures.angers), "publish", world.users.fed49)
+    assert [received.envelope_to for received in smtp.inbox.messages] == [["centre@example.org"]]
+    refused = OutgoingEmail.objects.get(recipient="collegue@example.org")
+    assert (refused.status, refused.attempts) == (OutgoingEmail.Status.FAILED, 1)
+    assert "550" in refused.last_error
+
+
+def test_after_an_unreachable_server_the_next_transitions_do_not_wait_on_it_and_cron_sends_them(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    smtp.stop()
+    first, second = fiche(world.structures.angers), fiche(world.structures.angers)
+    notify(django_capture_on_commit_callbacks, first, "submit", world.users.centre)
+    smtp.start()
+    notify(django_capture_on_commit_callbacks, second, "submit", world.users.centre)
+    # The second transition did not even try: it waits for the command, in full.
+    assert smtp.inbox.messages == []
+    assert sorted(OutgoingEmail.objects.values_list("attempts", flat=True)) == [0, 1]
+    send_pending(now=timezone.now() + timedelta(minutes=5))
+    assert len(smtp.inbox.messages) == 2
+
+
+def test_the_console_backend_of_make_run_writes_the_message(
+    world, settings, django_capture_on_commit_callbacks, capsys
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    notify(
+        django_capture_on_commit_callbacks, fiche(world.structures.angers, titre="Vélo"), "submit", world.users.centre
+    )
+    out = capsys.readouterr().out
+    assert "To: fede49@example.org" in out
+    assert "Subject: " in out and "text/html" in out
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
