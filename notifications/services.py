@@ -181,7 +181,7 @@ def notify_transition(action, transition, actor, comment=""):
                 action=action,
                 transition=transition,
                 actor=actor,
-                comment=comment,
+                comment=comment or "",
                 created_at=now,
                 in_digest=frequency == NotificationPreference.Frequency.DIGEST,
             )
