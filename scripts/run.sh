@@ -8,6 +8,8 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 source scripts/postgres.sh
 [ -n "${DATABASE_URL:-}" ] || pg_project_start
+# Notification e-mails are written on this console unless EMAIL_URL or EMAIL_HOST names a server.
+[ -n "${EMAIL_URL:-}${EMAIL_HOST:-}" ] || export EMAIL_URL=console://
 python manage.py migrate --no-input
 python manage.py load_referentiels
 python manage.py create_roles

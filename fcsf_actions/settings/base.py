@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from fcsf_actions.logging import logging_config
 from fcsf_actions.ratelimit import parse_rate
+from notifications.email_config import email_settings, site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "accounts",
     "api",
     "statistiques",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +283,32 @@ RATELIMITS = [
         ("api", r"^/api/", "", parse_rate(os.environ.get("RATELIMIT_API", "120/60"))),
     ]
 ]
+
+# ── E-mail notifications (notifications/, README « Courriels ») ─────────────────────────────────────────────
+# The SMTP server from EMAIL_URL (smtp://user:password@host:587/?tls=1, console://) or EMAIL_HOST, EMAIL_PORT…
+_email = email_settings(os.environ)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL") or "Fiches action des centres sociaux <ne-pas-repondre@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails are absolute: the site's public address, without a trailing slash (by default, in production,
+# HTTPS on the first public host named in ALLOWED_HOSTS).
+_named_hosts = [host for host in ALLOWED_HOSTS if host not in LOCAL_HOSTS and not host.startswith((".", "*"))]
+SITE_URL = site_url(
+    os.environ.get("SITE_URL") or (f"https://{_named_hosts[0]}" if _named_hosts else "http://127.0.0.1:8000")
+)
+# The outbox (notifications/outbox.py): a failed message is tried again after EMAIL_RETRY_DELAY seconds, then
+# twice as long each time (1 min, 2, 4… about 8½ hours for 10 attempts), then given up and reported.
+EMAIL_MAX_ATTEMPTS = _email["EMAIL_MAX_ATTEMPTS"]
+EMAIL_RETRY_DELAY = _email["EMAIL_RETRY_DELAY"]
 
 # Logs on stderr: LOG_FORMAT=json for one JSON object per line (fcsf_actions/logging.py), text otherwise.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "WARNING"))
