@@ -24,7 +24,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from actions.cache import bump_version
 from actions.fiches.parser import Diagnostic, Fiche, FicheParseError, parse_bytes
 from actions.models import FICHE_FIELDS, Action, link_table
 from fcsf_actions.text import normalize_label
@@ -379,8 +378,6 @@ class _FileLoader:
         fingerprint_only = [
             action for action in actions if getattr(action, "_fingerprint_only", False) and action.pk not in changed_ids
         ]
-        if new or changed:
-            bump_version()  # the public counts change with this file's transaction (actions/cache.py)
         if new:
             for action, slug in zip(new, allocate_slugs(Action, [action.titre for action in new]), strict=True):
                 action.slug = slug
