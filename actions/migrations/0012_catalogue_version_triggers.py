@@ -4,7 +4,7 @@ Every INSERT, UPDATE, DELETE, COPY or TRUNCATE of a catalogue table (actions and
 structures and the communes they serve, référentiels) raises `actions_catalogueversion.value` in the writer's
 own transaction, whoever writes: `save()`, `QuerySet.update()`, `bulk_create()`, the import, raw SQL, psql.
 Statement-level triggers with transition tables: one bump per statement (a bulk insert of 1,000 rows is one
-bump), none when the statement changed nothing.
+bump), none when the statement wrote no row or, for an action, changed only its bookkeeping columns.
 
 `catalogue_version_bump(action_ids)` is the one place that bumps. It also records, as before, what the version
 changed in `actions_cataloguechange` (actions.cache.changed_actions): the actions' ids for the actions and their
@@ -88,41 +88,47 @@ CREATE FUNCTION catalogue_version() RETURNS bigint LANGUAGE sql VOLATILE AS $$
     SELECT coalesce((SELECT value FROM actions_catalogueversion WHERE id = 1), 0);
 $$;
 
--- The trigger: TG_ARGV[0] the column holding an action's id ('' if none), TG_ARGV[1] the columns ignored.
--- Rows are matched on `id` between the old and new transition tables of an UPDATE.
+-- The trigger: TG_ARGV[0] the column holding an action's id ('' if none), TG_ARGV[1] the columns that are not
+-- content (wide rows only: a row of an UPDATE whose such columns did not change counts as changed without
+-- reading its other columns again, such as a publish of thousands of fiches; one whose such columns changed,
+-- like save()'s version or the import's fingerprint, counts only if another column changed too). Rows of an
+-- UPDATE are matched on `id`. A statement that wrote no row changes nothing.
 CREATE FUNCTION catalogue_version_on_write() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     action_column text := TG_ARGV[0];
     ignored text[] := TG_ARGV[1]::text[];
-    source text;
+    new_action text := CASE WHEN action_column = '' THEN '0' ELSE format('n.%I', action_column) END;
+    old_action text := CASE WHEN action_column = '' THEN '0' ELSE format('o.%I', action_column) END;
+    query text;
     ids bigint[];
     changed boolean;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM catalogue_version_bump(NULL);
         RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        query := format('SELECT %s FROM new_rows n', new_action);
+    ELSIF TG_OP = 'DELETE' THEN
+        query := format('SELECT %s FROM old_rows o', old_action);
+    ELSIF cardinality(ignored) = 0 THEN
+        query := format('SELECT %s FROM new_rows n UNION ALL SELECT %s FROM old_rows o', new_action, old_action);
+    ELSE
+        query := format(
+            'SELECT unnest(ARRAY[%s, %s]) FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            'WHERE (%s) IS NOT DISTINCT FROM (%s) OR to_jsonb(n) - $1 IS DISTINCT FROM to_jsonb(o) - $1',
+            new_action, old_action,
+            (SELECT string_agg(format('n.%I', name), ', ') FROM unnest(ignored) name),
+            (SELECT string_agg(format('o.%I', name), ', ') FROM unnest(ignored) name)
+        );
     END IF;
-    source := CASE TG_OP
-        WHEN 'INSERT' THEN 'new_rows n'
-        WHEN 'DELETE' THEN 'old_rows o'
-        ELSE 'new_rows n FULL JOIN old_rows o ON o.id = n.id
-              WHERE n.id IS NULL OR o.id IS NULL OR to_jsonb(n) - $1 IS DISTINCT FROM to_jsonb(o) - $1'
-    END;
     IF action_column = '' THEN
-        EXECUTE format('SELECT EXISTS (SELECT FROM %s)', source) INTO changed USING ignored;
+        EXECUTE format('SELECT EXISTS (%s)', query) INTO changed USING ignored;
         IF changed THEN
             PERFORM catalogue_version_bump(NULL);
         END IF;
     ELSE
-        EXECUTE format(
-            'SELECT array_agg(DISTINCT action) FROM (SELECT %s FROM %s) rows (action) WHERE action IS NOT NULL',
-            CASE TG_OP
-                WHEN 'INSERT' THEN format('n.%I', action_column)
-                WHEN 'DELETE' THEN format('o.%I', action_column)
-                ELSE format('unnest(ARRAY[n.%1$I, o.%1$I])', action_column)
-            END,
-            source
-        ) INTO ids USING ignored;
+        EXECUTE format('SELECT array_agg(DISTINCT action) FROM (%s) rows (action) WHERE action IS NOT NULL', query)
+            INTO ids USING ignored;
         IF ids IS NOT NULL THEN
             PERFORM catalogue_version_bump(ids);
         END IF;
