@@ -92,7 +92,8 @@ $$;
 -- content (wide rows only: a row of an UPDATE whose such columns did not change counts as changed without
 -- reading its other columns again, such as a publish of thousands of fiches; one whose such columns changed,
 -- like save()'s version or the import's fingerprint, counts only if another column changed too). Rows of an
--- UPDATE are matched on `id`. A statement that wrote no row changes nothing.
+-- UPDATE are matched on `id`, compared with their columns' equality operators. A statement that wrote no row
+-- changes nothing.
 CREATE FUNCTION catalogue_version_on_write() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     action_column text := TG_ARGV[0];
@@ -100,6 +101,10 @@ DECLARE
     new_action text := CASE WHEN action_column = '' THEN '0' ELSE format('n.%I', action_column) END;
     old_action text := CASE WHEN action_column = '' THEN '0' ELSE format('o.%I', action_column) END;
     query text;
+    new_bookkeeping text;
+    old_bookkeeping text;
+    new_content text;
+    old_content text;
     ids bigint[];
     changed boolean;
 BEGIN
@@ -113,22 +118,27 @@ BEGIN
     ELSIF cardinality(ignored) = 0 THEN
         query := format('SELECT %s FROM new_rows n UNION ALL SELECT %s FROM old_rows o', new_action, old_action);
     ELSE
+        -- Columns named one by one, not as whole rows (n.*), which would read every row's text at once.
+        SELECT string_agg(format('n.%I', attname), ', ') FILTER (WHERE attname = ANY(ignored)),
+               string_agg(format('o.%I', attname), ', ') FILTER (WHERE attname = ANY(ignored)),
+               string_agg(format('n.%I', attname), ', ') FILTER (WHERE attname <> ALL(ignored)),
+               string_agg(format('o.%I', attname), ', ') FILTER (WHERE attname <> ALL(ignored))
+        INTO new_bookkeeping, old_bookkeeping, new_content, old_content
+        FROM pg_attribute WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped;
         query := format(
             'SELECT unnest(ARRAY[%s, %s]) FROM new_rows n JOIN old_rows o ON o.id = n.id '
-            'WHERE (%s) IS NOT DISTINCT FROM (%s) OR to_jsonb(n) - $1 IS DISTINCT FROM to_jsonb(o) - $1',
-            new_action, old_action,
-            (SELECT string_agg(format('n.%I', name), ', ') FROM unnest(ignored) name),
-            (SELECT string_agg(format('o.%I', name), ', ') FROM unnest(ignored) name)
+            'WHERE ROW(%s) IS NOT DISTINCT FROM ROW(%s) OR ROW(%s) IS DISTINCT FROM ROW(%s)',
+            new_action, old_action, new_bookkeeping, old_bookkeeping, new_content, old_content
         );
     END IF;
     IF action_column = '' THEN
-        EXECUTE format('SELECT EXISTS (%s)', query) INTO changed USING ignored;
+        EXECUTE format('SELECT EXISTS (%s)', query) INTO changed;
         IF changed THEN
             PERFORM catalogue_version_bump(NULL);
         END IF;
     ELSE
         EXECUTE format('SELECT array_agg(DISTINCT action) FROM (%s) rows (action) WHERE action IS NOT NULL', query)
-            INTO ids USING ignored;
+            INTO ids;
         IF ids IS NOT NULL THEN
             PERFORM catalogue_version_bump(ids);
         END IF;
