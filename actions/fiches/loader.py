@@ -95,12 +95,22 @@ def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, for
     `progress`, if given, is called with (fiches done, fiches in the file) as the import goes; the last call,
     (total, total), comes once everything is written.
     """
-    report = LoadReport(filename)
+    return load_parsed(read(data, filename), filename, state=state, dry_run=dry_run, force=force, progress=progress)
+
+
+def read(data, filename):
+    """The parsed file, or the FicheParseError that refuses it: returned, not raised, so that a caller may read
+    the next file (no database) while the database writes this one (the import_fiches command)."""
     try:
-        parsed = parse_bytes(data, filename)
+        return parse_bytes(data, filename)
     except FicheParseError as error:
-        report.warnings, report.errors = error.warnings, error.diagnostics
-        return report
+        return error
+
+
+def load_parsed(parsed, filename, *, state=Action.State.PUBLIEE, dry_run=False, force=False, progress=None):
+    """`load_bytes` of a file already `read`."""
+    if isinstance(parsed, FicheParseError):
+        return LoadReport(filename, warnings=parsed.warnings, errors=parsed.diagnostics)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         report = LoadReport(filename, fiches=len(parsed.fiches), warnings=list(parsed.warnings))
         try:
