@@ -13,10 +13,13 @@ written with one COPY into a plain table, then their weighted `french_unaccent` 
 (the machine is shared: the mean of the two is the floor).
 
 The real import: the `import_fiches` command on the same fiches, written as export files of --per-file fiches,
-into the empty catalogue (parsing included). Prints fiches/s of each and the ratio real / floor.
+into the empty catalogue (parsing included). Prints fiches/s of each and the ratio real / floor, of the wall
+clock and of the CPU seconds used by this process and its PostgreSQL backend (when the server runs on this
+machine: read in /proc), steadier than the wall clock on a machine shared with other work.
 """
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -74,27 +77,58 @@ FROM floor_fiche
 """
 
 
+class Clock:
+    """Wall-clock seconds, and CPU seconds of this process and of its PostgreSQL backend (read in /proc when the
+    server runs on this machine): on a shared machine the CPU seconds vary less than the wall clock."""
+
+    def __init__(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.wall, self.client, self.server = time.perf_counter(), time.process_time(), self.server_cpu()
+
+    def server_cpu(self):
+        if not self.stat.exists():
+            return None
+        utime, stime = self.stat.read_text().rsplit(")", 1)[1].split()[11:13]
+        return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
+    def elapsed(self):
+        """(wall seconds, CPU seconds of this process, of the server's backend or None) since the clock was made."""
+        server = self.server_cpu()
+        server = None if server is None or self.server is None else server - self.server
+        return time.perf_counter() - self.wall, time.process_time() - self.client, server
+
+
+def cpu_text(client, server):
+    if server is None:
+        return f"CPU : client {client:.1f} s, serveur inconnu (distant)"
+    return f"CPU : client {client:.1f} s + serveur {server:.1f} s = {client + server:.1f} s"
+
+
 def floor(fiches):
-    """Seconds to COPY the fiches' text and build their searchable documents, in one transaction."""
+    """(wall, CPU) seconds to COPY the fiches' text and build their searchable documents, in one transaction."""
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_TABLES)
     columns = ", ".join(["id", *TEXT_FIELDS, *LIST_FIELDS])
-    started = time.perf_counter()
+    clock = Clock()
     with transaction.atomic(), connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY floor_fiche ({columns}) FROM STDIN") as copy:
             for number, fiche in enumerate(fiches, start=1):
                 values = [getattr(fiche, name) for name in TEXT_FIELDS]
                 copy.write_row([number, *values, *(" ".join(getattr(fiche, name)) for name in LIST_FIELDS)])
         cursor.execute(FLOOR_DOCUMENTS)
-    seconds = time.perf_counter() - started
+    seconds, client, server = clock.elapsed()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM floor_search")
         assert cursor.fetchone()[0] == len(fiches)
         cursor.execute("DROP TABLE floor_fiche, floor_search")
-    print(f"plancher : {seconds:.1f} s, {len(fiches) / seconds:,.0f} fiches/s", flush=True)
-    return seconds
+    print(f"plancher : {seconds:.1f} s, {len(fiches) / seconds:,.0f} fiches/s ; {cpu_text(client, server)}", flush=True)
+    return seconds, client, server
 
 
 def searchable_count(expected):
@@ -120,23 +154,28 @@ def main(argv=None):
     files = write_files(fiches, Path(tempfile.mkdtemp(prefix="fcsf-floor-")), args.per_file)
     with benchmark_database(url, keep=args.keep):
         print(server_settings(), flush=True)
-        before = floor(fiches)
-        results = []
+        floors = [floor(fiches)]
+        results, clock = [], Clock()
         run("premier import", files, len(fiches), results)
+        _wall, client, server = clock.elapsed()
+        real = (results[0][3], client, server)
+        print(f"premier import : {cpu_text(client, server)}", flush=True)
         searchable_count(len(fiches))
-        after = floor(fiches)
+        floors.append(floor(fiches))
         print(server_settings(), flush=True)
-    floor_seconds = (before + after) / 2
-    real_seconds = results[0][3]
+    mean_floor = [sum(values) / 2 if None not in values else None for values in zip(*floors, strict=True)]
     count = len(fiches)
     print()
-    print("| mesure | secondes | fiches/s |")
-    print("|---|---:|---:|")
-    print(
-        f"| plancher (moyenne de {before:.1f} et {after:.1f} s) | {floor_seconds:.1f} | {count / floor_seconds:,.0f} |"
-    )
-    print(f"| premier import réel | {real_seconds:.1f} | {count / real_seconds:,.0f} |")
-    print(f"\nRapport réel / plancher : {floor_seconds / real_seconds:.2f}")
+    print("| mesure | secondes | fiches/s | CPU client (s) | CPU serveur (s) | CPU total (s) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    walls = " et ".join(f"{wall:.1f}" for wall, _client, _server in floors)
+    for label, (wall, client, server) in [(f"plancher (moyenne de {walls} s)", mean_floor), ("premier import", real)]:
+        total = "?" if server is None else f"{client + server:.1f}"
+        print(f"| {label} | {wall:.1f} | {count / wall:,.0f} | {client:.1f} | {server or 0:.1f} | {total} |")
+    print(f"\nRapport réel / plancher : {mean_floor[0] / real[0]:.2f} (temps écoulé)", end="")
+    if real[2] is not None and mean_floor[2] is not None:
+        print(f", {sum(mean_floor[1:]) / sum(real[1:]):.2f} (CPU)", end="")
+    print()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ bump), none when the statement wrote no row or, for an action, changed only its 
 
 `catalogue_version_bump(action_ids)` is the one place that bumps. It also records, as before, what the version
 changed in `actions_cataloguechange` (actions.cache.changed_actions): the actions' ids for the actions and their
-lists' tables, NULL (anything may have changed) for the others or past CHANGES_PER_VERSION ids. Within one
+lists' tables, NULL (anything may have changed) for the others or past 1,000 ids per version. Within one
 transaction, writes that follow each other share one version: a marker (`catalogue.changed`, a transaction-local
 setting, undone with a rolled back savepoint like the row itself) holds "<version> <ids listed>", and reading the
 version (`catalogue_version()`, actions.cache.current_version) clears it, so a write after a read in the same
