@@ -178,6 +178,22 @@ def test_a_rolled_back_transaction_does_not_bump(catalogue):
     assert cache.current_version() == version + 1
 
 
+def test_another_connection_sees_a_bump_only_once_committed(db):
+    """Another server's connection: the version of a transaction still open, then rolled back, is never seen."""
+    import psycopg
+
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": db["PORT"]}
+    version = cache.current_version()
+    with psycopg.connect(**params) as writer, psycopg.connect(**params) as reader:
+        writer.execute("UPDATE actions_dimension SET libelle = libelle || ' (renommée)'")
+        assert writer.execute("SELECT catalogue_version()").fetchone()[0] == version + 1
+        assert reader.execute("SELECT catalogue_version()").fetchone()[0] == version
+        writer.rollback()
+        assert writer.execute("SELECT catalogue_version()").fetchone()[0] == version
+    assert cache.current_version() == version
+
+
 def test_one_bump_per_statement_not_per_row(catalogue):
     version = cache.current_version()
     structure = catalogue[0].structure
