@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = "Fiches action"
-
-    def ready(self):
-        from actions import signals
-
-        signals.connect()

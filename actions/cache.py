@@ -3,10 +3,11 @@
 Counting facets and totals over 100,000 actions costs tens to hundreds of milliseconds; the same counts are asked
 again and again (the home page, a list without a query, a campaign link). They are cached under a key that holds
 the *catalogue version*: one database row whose number goes up, in the writer's own transaction, whenever an
-action, its lists, a vocabulary or a structure changes (signals for `save()`/`delete()`/M2M changes, an explicit
-call from the bulk import). A reader sees the new number exactly when it sees the new data (same transaction), so
-a publish on one instance shows at once on every other, whatever the cache backend: Redis shared by all app
-servers (`CACHE_URL`), or each process's own memory. Stale entries are never read again and expire by themselves.
+action, its lists, a vocabulary, a structure or a référentiel changes. The database's own triggers move it
+(migration actions 0012), whoever writes: `save()`, `QuerySet.update()`, `bulk_create()`, the import, raw SQL.
+A reader sees the new number exactly when it sees the new data (same transaction), so a publish on one instance
+shows at once on every other, whatever the cache backend: Redis shared by all app servers (`CACHE_URL`), or each
+process's own memory. Stale entries are never read again and expire by themselves.
 """
 
 import hashlib
@@ -25,37 +26,16 @@ LOCAL_ENTRIES = 500  # rendered pages also kept in each process's memory (≈ 15
 
 def current_version(request=None):
     """The catalogue version, read from the database (once per request if given one): the one query of a page
-    served from the cache, so written in SQL (building it with the ORM cost as much as running it)."""
-    from actions.models import CatalogueVersion
-
+    served from the cache. `catalogue_version()` also makes the next write of this transaction move the version
+    again (a write right after another shares its version), so nothing cached under a number changes after."""
     if request is not None and hasattr(request, "catalogue_version"):
         return request.catalogue_version
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {CatalogueVersion._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
-    version = row[0] if row else 0
+        cursor.execute("SELECT catalogue_version()")
+        version = cursor.fetchone()[0]
     if request is not None:
         request.catalogue_version = version
     return version
-
-
-CHANGES_KEPT = 10_000  # versions whose changed actions stay listed (a process further behind reloads its index)
-
-
-def bump_version(action_ids=None, **_signal_kwargs):
-    """Marks the catalogue as changed; inside the caller's transaction, so it commits or rolls back with it.
-    `action_ids`: the only actions changed, when the caller knows them (None: anything may have changed)."""
-    from actions.models import CatalogueChange, CatalogueVersion
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {CatalogueVersion._meta.db_table} SET value = value + 1 WHERE id = 1 RETURNING value")
-        row = cursor.fetchone()
-    version = row[0] if row else CatalogueVersion.objects.get_or_create(pk=1, defaults={"value": 1})[0].value
-    # One row per changed action; 0 (no action) when none, None when anything may have changed.
-    ids = (sorted(set(action_ids)) or [0]) if action_ids is not None else [None]
-    CatalogueChange.objects.bulk_create(CatalogueChange(version=version, action_id=pk) for pk in ids)
-    if version % 1000 == 0:
-        CatalogueChange.objects.filter(version__lte=version - CHANGES_KEPT).delete()
 
 
 def changed_actions(since, until):

@@ -347,9 +347,10 @@ class CatalogueVersion(models.Model):
 
 class CatalogueChange(models.Model):
     """What a catalogue version changed: one row per action, or one row without an action when anything may have
-    changed (a vocabulary, a structure, an import). Written with the version, in the writer's transaction, so each
-    process can patch its facet index (actions/facet_index.py) with the changed actions instead of reloading
-    every one; rows older than CHANGES_KEPT versions are deleted as new ones come (actions.cache.bump_version)."""
+    changed (a vocabulary, a structure, over 1,000 actions). Written with the version by the database's triggers
+    (`catalogue_version_bump`, migration 0012), in the writer's transaction, so each process can patch its facet
+    index (actions/facet_index.py) with the changed actions instead of reloading every one; rows older than
+    10,000 versions are deleted as new ones come."""
 
     version = models.BigIntegerField(db_index=True)
     action_id = models.BigIntegerField(null=True)  # not a foreign key: a deleted action stays listed

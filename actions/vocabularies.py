@@ -87,8 +87,8 @@ def entries(version):
     """{vocabulary model: {pk: entry}} of every vocabulary, each in display order, from this process's memory.
 
     Read again (one query per vocabulary) only after a change other than to actions: editing a vocabulary marks
-    the catalogue as changed in every way (actions/signals.py). The entries are shared by the requests of the
-    process: read them, never change them."""
+    the catalogue as changed in every way (the triggers of migration actions 0012). The entries are shared by the
+    requests of the process: read them, never change them."""
     from actions import cache
     from actions.models import Vocabulary
 

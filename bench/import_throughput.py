@@ -12,6 +12,7 @@ recording them costs nothing) and the command's own summary line.
 """
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -43,6 +44,54 @@ def admin(conninfo, sql):
 
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(sql)
+
+
+def server_url():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("DATABASE_URL doit désigner un serveur PostgreSQL (postgres://…).")
+    return url
+
+
+@contextlib.contextmanager
+def benchmark_database(url, *, keep=False):
+    """A new database `fcsf_bench_<pid>` on the server of `url`, migrated, with Django set up on it; dropped at
+    the end unless `keep`. Yields its URL."""
+    name = f"fcsf_bench_{os.getpid()}"
+    bench_url, server = database_urls(url, name)
+    admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        os.environ["DATABASE_URL"] = bench_url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fcsf_actions.settings.base")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        yield bench_url
+        connection.close()
+    finally:
+        if not keep:
+            admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if keep:
+        print(f"\nBase conservée : {bench_url}")
+
+
+def server_settings():
+    """PostgreSQL's version and the settings that weigh on writes, the load of the machine, for the record."""
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version(), current_setting('fsync'), current_setting('synchronous_commit')")
+        version, fsync, synchronous_commit = cursor.fetchone()
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{version.split(' on ')[0]}, fsync={fsync}, synchronous_commit={synchronous_commit}, "
+        f"DEBUG={settings.DEBUG}, charge moyenne {load}"
+    )
 
 
 class QueryCounter:
@@ -84,12 +133,7 @@ def main(argv=None):
         help="désactiver les déclencheurs (recherche) de la base de mesure, pour mesurer l’import seul",
     )
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("DATABASE_URL doit désigner un serveur PostgreSQL (postgres://…).")
-    name = f"fcsf_bench_{os.getpid()}"
-    bench_url, server = database_urls(url, name)
-
+    url = server_url()
     started = time.perf_counter()
     fiches = generate(args.count, seed=args.seed, structures=args.structures)
     changed = edited(fiches, args.edited, seed=args.seed + 1)
@@ -103,30 +147,16 @@ def main(argv=None):
         flush=True,
     )
 
-    admin(server, f'CREATE DATABASE "{name}"')
-    try:
-        os.environ["DATABASE_URL"] = bench_url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fcsf_actions.settings.base")
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
+    with benchmark_database(url, keep=args.keep):
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW fsync")
-            fsync = cursor.fetchone()[0]
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
         if args.without_triggers:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
                 for (table,) in cursor.fetchall():
                     cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         triggers = "désactivés" if args.without_triggers else "actifs"
-        print(f"PostgreSQL {version}, fsync={fsync}, DEBUG={settings.DEBUG}, déclencheurs {triggers}", flush=True)
+        print(f"{server_settings()}, déclencheurs {triggers}", flush=True)
 
         from actions.fiches.parser import parse_bytes
 
@@ -139,10 +169,6 @@ def main(argv=None):
         run("premier import", first, len(fiches), results)
         run("réimport inchangé", first, len(fiches), results)
         run(f"réimport modifié ({args.edited:.0%})", second, len(fiches), results)
-        connection.close()
-    finally:
-        if not args.keep:
-            admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print()
     print(f"Lecture seule (parser, sans base) : {parse_seconds:.1f} s, {len(fiches) / parse_seconds:,.0f} fiches/s")
     print()
@@ -150,8 +176,6 @@ def main(argv=None):
     print("|---|---:|---:|---:|---:|---:|")
     for label, count, files, seconds, queries, _summary in results:
         print(f"| {label} | {count} | {files} | {seconds:.1f} | {count / seconds:,.0f} | {queries:.1f} |")
-    if args.keep:
-        print(f"\nBase conservée : {bench_url}")
 
 
 if __name__ == "__main__":

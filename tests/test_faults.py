@@ -24,7 +24,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 
-from actions.fiches.loader import load_bytes
+from actions.fiches.loader import load_bytes, load_parsed
 from actions.management.commands import import_fiches
 from actions.models import Action
 from bench.generate_fiches import generate, render_files
@@ -93,13 +93,13 @@ def test_the_import_command_reports_a_lost_connection_and_goes_on(export_file, t
     second.write_text(render_files(generate(5, seed=12, structures=2), per_file=5)[0], encoding="utf-8")
     killed = []
 
-    def load_and_kill_the_first(data, name, **kwargs):
+    def load_and_kill_the_first(parsed, name, **kwargs):
         if not killed:
             killed.append(name)
             kwargs["progress"] = killer_at(10)
-        return load_bytes(data, name, **kwargs)
+        return load_parsed(parsed, name, **kwargs)
 
-    monkeypatch.setattr(import_fiches, "load_bytes", load_and_kill_the_first)
+    monkeypatch.setattr(import_fiches, "load_parsed", load_and_kill_the_first)
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="1 fichier\\(s\\) refusé\\(s\\) sur 2") as raised:
         call_command("import_fiches", str(tmp_path), stdout=out, stderr=err)

@@ -1,8 +1,9 @@
 """Nothing assumes a single process: two app servers, one PostgreSQL, one Redis.
 
 Two gunicorn instances on two ports serve the same database and share a Redis cache (CACHE_URL). A session opened
-on one is valid on the other (sessions are in the database), and a publish made through one instance's admin is
-counted at once by the other (cached counts are keyed by the catalogue version, read from the database).
+on one is valid on the other (sessions are in the database), and a publish made through one instance's admin, or
+a raw SQL write, is counted at once by the other (cached counts are keyed by the catalogue version, which the
+database's triggers move).
 """
 
 import http.cookiejar
@@ -172,3 +173,13 @@ def test_a_publish_on_one_instance_is_counted_at_once_by_the_other(two_instances
 
     keys = redis.Redis.from_url(redis_url).keys("fcsf:*catalogue:*")
     assert len(keys) >= 2
+
+    # A write without Django at all (raw SQL: no signal, no model code) is seen by both instances at once: the
+    # database's triggers move the catalogue version (migration actions 0012).
+    assert result_count(get(f"{first}/actions/")[1]) == 2  # cached by the first instance too
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE actions_action SET titre = 'Renommée en SQL' WHERE id = %s", [draft.pk])
+        cursor.execute("UPDATE actions_action SET state = 'archivee' WHERE id = %s", [published.pk])
+    for instance in (first, second):
+        _where, html = get(f"{instance}/actions/")
+        assert result_count(html) == 1 and "Renommée en SQL" in html and "Déjà publiée" not in html

@@ -536,6 +536,7 @@ class _Parser:
     # -- messages ---------------------------------------------------------------------------------------------
 
     @staticmethod
+    @functools.cache  # asked for every value line, in case it is wrong: a few distinct answers
     def _expected(pos: int) -> str:
         labels = [_q(SECTIONS[k].label) for k in _NEXT[pos]]
         if not labels:

@@ -329,3 +329,25 @@ def test_progress_bar_only_on_a_terminal():
     assert "25/25" in out.getvalue() and "#" * 30 in out.getvalue()
     plain, _ = run_import(SAMPLE)
     assert "#" not in plain
+
+
+def test_created_actions_history_names_who_imported_them(admin_client, admin_user):
+    """New actions and their history rows are written by the database (COPY, then INSERT … SELECT): the history
+    row is the one `save()` would have written, with the admin who confirmed the import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = "/admin/actions/action/import-fiches/"
+    upload = SimpleUploadedFile("export.txt", SAMPLE.read_bytes(), content_type="text/plain")
+    preview = admin_client.post(url, {"fichier": upload, "state": Action.State.PUBLIEE})
+    admin_client.post(url, {"confirm": "1", "digest": preview.context["digest"]})
+    assert Action.objects.count() == 25
+    for action in Action.objects.all():
+        record = action.history.get()
+        assert (record.history_type, record.history_user, record.history_change_reason) == ("+", admin_user, "")
+        assert (record.titre, record.resume, record.state, record.structure_id, record.dimension_id) == (
+            action.titre,
+            action.resume,
+            action.state,
+            action.structure_id,
+            action.dimension_id,
+        )

@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions.cache import bump_version
 from actions.models import Action
 from fcsf_actions.backup import checksum, clear_catalogue, load_catalogue
 
@@ -32,7 +31,6 @@ class Command(BaseCommand):
                 clear_catalogue()
                 with open(input, encoding="utf-8") as stream:
                     load_catalogue(stream)
-                bump_version()  # counts cached before the import are never served again
         except Exception as error:
             raise CommandError(f"{input} : import annulé, la base n’a pas changé ({error}).") from error
         self.stdout.write(f"{input} importé. Empreinte du catalogue : {checksum()}")

@@ -1,10 +1,11 @@
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
-from actions.fiches.loader import LoadReport, load_bytes
+from actions.fiches.loader import LoadReport, load_parsed, read
 from actions.fiches.parser import Diagnostic
 from actions.models import Action
 
@@ -35,6 +36,13 @@ def collect_files(paths):
     return files
 
 
+def read_file(file):
+    """(name, parsed file or the error that refuses it)."""
+    if file == STDIN:
+        return "<stdin>", read(sys.stdin.buffer.read(), "<stdin>")
+    return str(file), read(file.read_bytes(), str(file))
+
+
 class Command(BaseCommand):
     help = (
         "Importe des exports texte de fiches action (fichiers, dossiers de .txt, ou - pour l’entrée standard). "
@@ -60,23 +68,25 @@ class Command(BaseCommand):
     def handle(self, *args, paths, state, dry_run, force, **options):
         files = collect_files(paths)
         reports = []
-        for index, file in enumerate(files, start=1):
-            if file == STDIN:
-                data, name = sys.stdin.buffer.read(), "<stdin>"
-            else:
-                data, name = file.read_bytes(), str(file)
-            progress = self.progress_bar(f"[{index}/{len(files)}] {name}") if self.stdout.isatty() else None
-            try:
-                report = load_bytes(data, name, state=state, dry_run=dry_run, force=force, progress=progress)
-            except DatabaseError as error:
-                # The file's transaction is rolled back with the lost connection: nothing of it was written.
-                connection.close()  # the next file gets a new connection
-                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                report = LoadReport(name, errors=[Diagnostic(name, 1, f"{DATABASE_LOST} ({reason}).")])
-            if progress:
-                self.stdout.write("\r" + " " * PROGRESS_WIDTH + "\r", ending="")
-            reports.append(report)
-            self.print_report(report)
+        # Each file is read and parsed (Python, no database) in a thread while the database writes the one before.
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            upcoming = reader.submit(read_file, files[0])
+            for index in range(1, len(files) + 1):
+                name, parsed = upcoming.result()
+                if index < len(files):
+                    upcoming = reader.submit(read_file, files[index])
+                progress = self.progress_bar(f"[{index}/{len(files)}] {name}") if self.stdout.isatty() else None
+                try:
+                    report = load_parsed(parsed, name, state=state, dry_run=dry_run, force=force, progress=progress)
+                except DatabaseError as error:
+                    # The file's transaction is rolled back with the lost connection: nothing of it was written.
+                    connection.close()  # the next file gets a new connection
+                    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                    report = LoadReport(name, errors=[Diagnostic(name, 1, f"{DATABASE_LOST} ({reason}).")])
+                if progress:
+                    self.stdout.write("\r" + " " * PROGRESS_WIDTH + "\r", ending="")
+                reports.append(report)
+                self.print_report(report)
         self.print_summary(reports, dry_run)
         refused = sum(report.refused for report in reports)
         if refused:

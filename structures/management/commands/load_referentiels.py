@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from actions.cache import bump_version
 from structures.models import CodePostal, Commune, Departement, Region
 from structures.referentiels import load_communes, load_regions_and_departements, read_communes
 
@@ -21,6 +20,5 @@ class Command(BaseCommand):
         self.stdout.write(f"communes : {created} créée(s), {updated} mise(s) à jour")
         added, removed = counts["codes postaux"]
         self.stdout.write(f"codes postaux : {added} ajouté(s), {removed} retiré(s)")
-        bump_version()  # pages cached before show commune and département names
         source = read_communes()
         self.stdout.write(f"source des communes : {source['source']} du {source['date']}, {source['count']} communes")
