@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
 
 from actions.models import Action
 from tests.actions.factories import ActionFactory
