@@ -64,6 +64,10 @@ class IndexedSelection:
         self.base = self.index.everything()
         if filterset.query:
             self.base = self.index.of_ids(search.matching_ids(filterset.query))
+        elif getattr(filterset, "stop_words_only", False):
+            self.base = ~self.base  # nothing: the page says why (actions/filters.py)
+        if (place := getattr(filterset, "place", None)) is not None:
+            self.base &= self.index.having("structure", sorted(place.structure_ids))
         self.masks = {}
         for name in (*filterset.FACETS, *filterset.CHIP_FILTERS):
             if selected := filterset.selected(name):

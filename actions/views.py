@@ -1,13 +1,14 @@
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from actions import cache, exports, search, vocabularies
+from actions import cache, exports, places, search, vocabularies
 from actions.facets import build_facets, index_of, indexed_counts
 from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
@@ -138,8 +139,36 @@ def action_list(request):
         )
         if filterset.query and not total
         else [],
+        **place_context(filterset, total),
     }
     return render(request, "actions/list.html", context)
+
+
+def place_context(filterset, total):
+    """What the list says about the place it understood, and about a query of stop words only."""
+    place = filterset.place
+    context = {"place": place, "wider_place_url": "", "stop_words_only": filterset.stop_words_only}
+    if place is not None and not total and place.kind == "commune" and place.departement is not None:
+        params = filterset.data.copy()
+        params.pop("page", None)
+        if filterset.place_source == "q":
+            params["q"] = filterset.text_without_place
+        params["lieu"] = place.departement.code
+        context["wider_place_url"] = "?" + params.urlencode()
+        context["wider_place_label"] = f"{place.departement.nom} ({place.departement.code})"
+    if filterset.stop_words_only:
+        context["stop_words_examples"] = STOP_WORDS_EXAMPLES
+    return context
+
+
+# Offered when a query is only stop words: searches that find something in any catalogue of social centres.
+STOP_WORDS_EXAMPLES = ("aide aux devoirs", "jardin partagé", "parentalité", "numérique", "seniors")
+
+
+@require_safe
+def place_completions(request):
+    """["Angers (49)", …]: communes, postcodes and départements starting like `q`, for the « Où ? » field."""
+    return JsonResponse(places.completions(request.GET.get("q", "")[:100]), safe=False)
 
 
 def fiche_sections(action, lists):
