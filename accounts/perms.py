@@ -85,6 +85,12 @@ def is_federation(user):
     return scope.superuser or scope.is_federation
 
 
+def is_national(user):
+    """National federation staff or superuser: may edit what is the same everywhere (the search thesaurus)."""
+    scope = get_scope(user)
+    return scope.superuser or scope.national
+
+
 def is_centre(user):
     return get_scope(user).is_centre
 

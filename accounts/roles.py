@@ -33,6 +33,8 @@ ROLE_PERMISSIONS = {
         *_all("actions", "action"),
         "actions.view_historicalaction",
         *(permission for model in VOCABULARIES for permission in _all("actions", model)),
+        # The search thesaurus: every federation reads it, national staff alone change it (SynonymeAdmin).
+        *_all("actions", "synonyme"),
         *_all("structures", "structure"),
         "structures.view_historicalstructure",
         "structures.view_region",

@@ -196,7 +196,8 @@ def unknown_notice(text):
 # ── in the text query ──────────────────────────────────────────────────────────────────────────────────────
 
 
-# A number before one of these words is a quantity, not a département (« 16 25 ans », « 10 familles »).
+# A number before one of these words, or next to another number, is a quantity, not a département (« 16 25 ans »,
+# « 10 familles »).
 UNITS = frozenset("an ans mois jour jours h heure heures euro euros personne personnes place places".split())
 
 
@@ -211,9 +212,11 @@ def extract(text, version=None):
     spans = []  # (start, end, kind, value)
     for start, token in enumerate(tokens):
         following = tokens[start + 1] if start + 1 < len(tokens) else ""
+        preceding = tokens[start - 1] if start else ""
+        quantity = following in UNITS or following.isdigit() or preceding.isdigit()
         if POSTCODE_RE.match(token):
             spans.append((start, start + 1, "postcode", token))
-        elif DEPARTEMENT_CODE_RE.match(token) and following not in UNITS and token.upper() in known.by_code:
+        elif DEPARTEMENT_CODE_RE.match(token) and not quantity and token.upper() in known.by_code:
             spans.append((start, start + 1, "departement", known.by_code[token.upper()]))
     spans += _named_spans(tokens, known)
     for start, end, kind, value in spans:
