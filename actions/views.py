@@ -14,6 +14,7 @@ from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import Action, Dimension
 from api import http as api_http
+from structures import contact
 
 PAGE_SIZE = 20
 
@@ -234,6 +235,8 @@ def action_detail(request, slug):
         "page_url": request.build_absolute_uri(reverse("actions:detail", args=[slug])),  # no query string
         "sections": fiche_sections(action, lists),
         "similar": similar_actions(action, linked["mots_cles"], version),
+        "contact": contact.public_contact(action.structure),
+        "contact_form": contact.ContactForm(),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
     return render(request, "actions/detail.html", context)

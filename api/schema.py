@@ -101,8 +101,18 @@ def filter_parameters():
             else:
                 description = f"{facet.label} : {key}. Une valeur inconnue est ignorée et signalée."
                 schema = STRING
+        elif name == "lieu":
+            description = (
+                "Où : une commune (« Angers », « Angers (49) »), un code postal (« 49100 ») ou un département "
+                "(« 49 », « Maine-et-Loire ») ; les actions des structures qui y sont situées et des structures "
+                "itinérantes qui s’y déplacent. Un lieu inconnu est ignoré et signalé."
+            )
+            schema = STRING
         else:
-            description = "Mots recherchés dans les fiches (titre, textes, structure, mots-clés)."
+            description = (
+                "Mots recherchés dans les fiches (titre, textes, structure, mots-clés), avec leurs synonymes ; un code "
+                "postal, une commune ou un département cités sont compris comme le lieu (voir « lieu »)."
+            )
             schema = STRING
         parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
         if schema.get("type") == "array":
