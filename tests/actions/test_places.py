@@ -134,3 +134,18 @@ class TestThesaurus:
     def test_only_national_staff_change_it(self, world, login):  # noqa: F811
         assert login(world.users.fed49).get("/admin/actions/synonyme/add/").status_code == 403
         assert login(world.users.fed49).get("/admin/actions/synonyme/").status_code == 200
+
+
+def test_list_page_stays_light(client, db):
+    """The list with the sample fiches, a query and a place: at most 60 KB of compressed HTML."""
+    import gzip
+    import io
+
+    from django.core.management import call_command
+
+    from tests.browser.conftest import SAMPLE_FICHES
+
+    call_command("import_fiches", str(SAMPLE_FICHES), stdout=io.StringIO(), stderr=io.StringIO())
+    for params in ({}, {"q": "jeunes", "lieu": "49"}):
+        page = client.get(LIST, params).content
+        assert len(gzip.compress(page)) <= 60 * 1024, params
