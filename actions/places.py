@@ -42,10 +42,6 @@ class Place:
         """What decides the matching actions (a cache key)."""
         return (self.kind, tuple(commune.pk for commune in self.communes), getattr(self.departement, "pk", None))
 
-    @property
-    def departement_url_value(self):
-        return self.departement.code if self.departement is not None else ""
-
 
 def _structures_in_communes(communes):
     from structures.models import Structure
