@@ -99,9 +99,11 @@ class SearchFilter(django_filters.CharFilter):
     applied); only stop words give no action (the page says why)."""
 
     def filter(self, qs, value):
-        query = self.parent.query if self.parent is not None else search.SearchQuery.parse(value)
-        if query.stop_words_only and self.parent.place is None:
+        if self.parent is None:
+            return search.filter_actions(qs, search.SearchQuery.parse(value))
+        if self.parent.stop_words_only:
             return qs.none()
+        query = self.parent.query
         return search.filter_actions(qs, query)
 
 
