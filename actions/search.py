@@ -139,8 +139,9 @@ RANK_LIMIT = 2000
 def order_by_relevance(queryset, query):
     if not query:
         return queryset.newest_first()
-    # With the thesaurus, the fiches that have the very words typed come before those found through a synonym.
-    literal = "+ ts_rank(s.document, to_tsquery('french_unaccent', %s))" if query.items else ""
+    # With the thesaurus, the fiches that have the very words typed come before those found only through a synonym
+    # (+1: more than any ts_rank). About 10 ms more at 1,900 matches (the document is read again).
+    literal = "+ (s.document @@ to_tsquery('french_unaccent', %s))::int" if query.items else ""
     relevance = RawSQL(
         f"SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) {literal} FROM actions_search s "
         f"WHERE s.action_id = {queryset.model._meta.db_table}.id",
