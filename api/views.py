@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from actions import cache
 from actions.exports import ActionRecords, absolute_url_maker, fiche_rows
 from actions.filters import ActionFilterSet
 from actions.models import Action
@@ -78,7 +77,7 @@ def not_found(request):
 
 @api_view
 def action_list(request):
-    filterset = ActionFilterSet(request.GET, version=cache.current_version(request))
+    filterset = ActionFilterSet(request.GET)
     record = ActionRecords(absolute_url_maker(request))
     body = paginated(
         request,

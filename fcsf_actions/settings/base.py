@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "csp",
     "structures",
     "actions",
+    "catalogue",
     "accounts",
     "api",
     "statistiques",
@@ -149,7 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for all processes when CACHE_URL names a Redis server (redis://host:6379/0): several app servers then
 # share cached counts and rate-limit counters. Without it, each process keeps its own (correct too: cached counts
-# are keyed by a version read from the database, see actions/cache.py). Sessions live in the database.
+# are keyed by a version read from the database, see catalogue/). Sessions live in the database.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected redis://host:port/db, rediss://… or unix://….")

@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions import cache
 from actions.models import Action, Dimension, Public, Statut
 from actions.views import PAGE_SIZE, warm_up
+from catalogue import caches
+from catalogue import clear as clear_catalogue
 from structures.models import Departement
 from tests.actions.factories import ActionFactory
 from tests.structures.factories import StructureFactory, commune
@@ -101,7 +102,7 @@ class TestList:
 
     def test_query_count_does_not_grow_with_page_size_or_selected_facets(self, client, db):
         def queries(query_string):
-            cache.clear()  # each page cold: its counts and the facet index are computed again
+            clear_catalogue()  # each page cold: its counts and the facet index are computed again
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(f"{LIST}?{query_string}").status_code == 200
             return len(captured)
@@ -173,7 +174,7 @@ class TestDetail:
         # lists' entries, the 7 vocabularies, the facet index (6, see test_cache.py), the similar actions' links.
         with django_assert_num_queries(18):
             client.get(catalogue.get_absolute_url())
-        cache.clear(keep_process_memory=True)
+        caches.clear()
         # Another fiche's first visit: structures, vocabularies and index in memory.
         with django_assert_num_queries(4):
             cold = client.get(catalogue.get_absolute_url()).content
@@ -204,7 +205,7 @@ class TestDetail:
         assert client.get(url).status_code == 404
 
     def test_warm_up_leaves_a_fiche_its_own_queries_only(self, client, catalogue, django_assert_num_queries):
-        cache.clear()
+        clear_catalogue()
         warm_up()
         with django_assert_num_queries(4):  # version, the fiche, its lists' ids, the similar actions' links
             client.get(catalogue.get_absolute_url())

@@ -6,9 +6,9 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from actions import cache
 from actions.filters import ActionFilterSet
 from actions.models import MotCle, Partenaire, Public
+from catalogue import clear as clear_catalogue
 from structures.models import Departement, Region
 from tests.actions.factories import ActionFactory
 from tests.statistiques.helpers import expected_cells, expected_structures, matching
@@ -214,7 +214,7 @@ def test_search_query_counts_like_the_list(client, catalogue):
 class TestQueryCount:
     def queries(self, client, params, cold=True):
         if cold:  # pages, counts and the facet index all computed again
-            cache.clear()
+            clear_catalogue()
         with CaptureQueriesContext(connection) as captured:
             assert client.get(PAGE, params).status_code == 200
         return len(captured)

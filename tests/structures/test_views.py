@@ -6,9 +6,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions import cache
 from actions.models import Action, Dimension
 from actions.views import PAGE_SIZE
+from catalogue import caches
 from structures.models import Departement, Structure
 from structures.views import STRUCTURE_LATEST, map_url
 from tests.actions.factories import ActionFactory
@@ -65,7 +65,7 @@ class TestStructurePage:
         self, client, angers, django_assert_max_num_queries, django_assert_num_queries
     ):
         client.get(reverse("structures:structure", args=[angers.slug]))  # loads the facet index (its counts)
-        cache.clear(keep_process_memory=True)
+        caches.clear()
         # The catalogue version, the structure, its newest actions and their mots-clés.
         with django_assert_max_num_queries(4):
             page = text(client.get(reverse("structures:structure", args=[angers.slug])))
