@@ -193,4 +193,4 @@ class TestIndexedCountsEqualSql:
             assert (counted.total, counted.facet_counts()) == (current.filtered().count(), facet_counts(current)), (
                 query_string
             )
-            assert counted.few_ids == sorted(current.filtered().values_list("pk", flat=True)), query_string
+            assert counted.ids() == sorted(current.filtered().values_list("pk", flat=True)), query_string

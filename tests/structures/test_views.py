@@ -120,8 +120,8 @@ class TestStructurePage:
 class TestDepartementPage:
     def test_counts_by_dimension(self, client, angers, django_assert_max_num_queries):
         StructureFactory(nom="Sans action publiée")
-        # The catalogue version, the facet index (6, for the counts by dimension), then the page's 6.
-        with django_assert_max_num_queries(13):
+        # The catalogue version, the catalogue's snapshot (16, for the counts), then the page's 4.
+        with django_assert_max_num_queries(21):
             page = text(client.get(reverse("structures:departement", args=["49"])))
         assert "<h1>Maine-et-Loire (49)</h1>" in page
         assert re.search(r"Citoyenneté</a></th><td>1</td>", page) and re.search(r"Services</a></th><td>1</td>", page)
