@@ -89,11 +89,13 @@ FEW = 2000
 
 class Listed:
     """The actions of a filtered list in their order, as Django's paginator wants them (`count()` and slices): the
-    total from the catalogue's snapshot, the newest-first order from its index (a page is one query by primary key),
-    other orders from the database."""
+    total from the catalogue's snapshot, the newest-first order from its index (a page is then one query by primary
+    key), other orders from the database. A slice is a queryset (`cards=False`, for the API) or a list of cards."""
 
-    def __init__(self, filterset, selection):
-        self.filterset, self.selection = filterset, selection
+    def __init__(self, filterset, selection=None, *, cards=True):
+        self.filterset, self.cards = filterset, cards
+        self.selection = catalogue.snapshot().select(filterset) if selection is None else selection
+        filterset.match_count = self.selection.total
 
     def count(self):
         return self.selection.total
@@ -101,22 +103,24 @@ class Listed:
     def __len__(self):
         return self.selection.total
 
-    def __getitem__(self, item):
+    def ordered(self, item):
         filterset = self.filterset
         if filterset.sort == "recent" and isinstance(item, slice) and not item.step:
             ids = self.selection.newest_ids(item.start or 0, self.selection.total if item.stop is None else item.stop)
-            cards = Action.objects.for_cards().in_bulk(ids)
-            return [cards[pk] for pk in ids if pk in cards]
+            return filterset.queryset.filter(pk__in=ids).newest_first()
         few = self.selection.ids(limit=FEW)
         listed = filterset.qs if few is None else filterset.order(filterset.queryset.filter(pk__in=few))
-        return list(listed.for_cards()[item])
+        return listed[item]
+
+    def __getitem__(self, item):
+        ordered = self.ordered(item)
+        return list(ordered.for_cards()) if self.cards else ordered
 
 
 @catalogue.cached_page
 def action_list(request):
     filterset = ActionFilterSet(request.GET)
     selection = catalogue.snapshot().select(filterset)
-    filterset.match_count = selection.total
     page, page_notice = paginate(Listed(filterset, selection), request.GET.get("page"))
     search.add_snippets(page.object_list, filterset.query)
     context = {

@@ -9,6 +9,7 @@ from django.urls import reverse
 from actions.exports import ActionRecords, absolute_url_maker, fiche_rows
 from actions.filters import ActionFilterSet
 from actions.models import Action
+from actions.views import Listed
 from api import schema
 from api.http import ApiError, api_view, json_response, paginated
 from structures.models import Departement, Region, Structure
@@ -81,7 +82,7 @@ def action_list(request):
     record = ActionRecords(absolute_url_maker(request))
     body = paginated(
         request,
-        filterset.qs,
+        Listed(filterset, cards=False),  # counted and, newest first, ordered in the catalogue's snapshot
         lambda actions: [record(row) for row in fiche_rows(actions)],
         avertissements=filterset.notices,
     )

@@ -163,7 +163,7 @@ def test_chips_remove_one_value_and_keep_the_rest(catalogue):
 
 
 class TestIndexedCountsEqualSql:
-    """The index (actions.facet_index) against the SQL reference on a random catalogue and random filters."""
+    """The read model's index (catalogue/) against the SQL reference on a random catalogue and random filters."""
 
     @pytest.fixture
     def varied_catalogue(self, db):
