@@ -103,18 +103,21 @@ class Listed:
     def __len__(self):
         return self.selection.total
 
-    def ordered(self, item):
-        filterset = self.filterset
-        if filterset.sort == "recent" and isinstance(item, slice) and not item.step:
-            ids = self.selection.newest_ids(item.start or 0, self.selection.total if item.stop is None else item.stop)
-            return filterset.queryset.filter(pk__in=ids).newest_first()
-        few = self.selection.ids(limit=FEW)
-        listed = filterset.qs if few is None else filterset.order(filterset.queryset.filter(pk__in=few))
-        return listed[item]
-
     def __getitem__(self, item):
-        ordered = self.ordered(item)
-        return list(ordered.for_cards()) if self.cards else ordered
+        filterset, selection = self.filterset, self.selection
+        few = selection.ids(limit=FEW)
+        if isinstance(item, slice) and not item.step and (filterset.sort == "recent" or few is None):
+            start, stop = item.start or 0, selection.total if item.stop is None else item.stop
+            if filterset.sort == "recent":
+                ids = selection.newest_ids(start, stop)
+                listed = filterset.queryset.filter(pk__in=ids).newest_first()
+                return list(listed.for_cards()) if self.cards else listed
+            if filterset.sort == "pertinence" and self.cards:  # search.order_broad, in the snapshot
+                ids = selection.newest_ids(start, stop, first=catalogue.matching_ids(filterset.query, in_title=True))
+                cards = Action.objects.for_cards().in_bulk(ids)
+                return [cards[pk] for pk in ids if pk in cards]
+        listed = filterset.qs if few is None else filterset.order(filterset.queryset.filter(pk__in=few))
+        return list(listed.for_cards()[item]) if self.cards else listed[item]
 
 
 @catalogue.cached_page

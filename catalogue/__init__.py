@@ -16,7 +16,8 @@ Public API (stable; other modules use nothing else from this package):
   `vocabularies` ({model: {pk: entry}}), `structures` ({pk: structure}), `options` ({facet name: [options]} of
   `ActionFilterSet`).
 - `cached_page(view)`: decorator, the whole page per (version, address) in Django's cache.
-- `matching_ids(query)` → [ids] of a text query (`actions.search.SearchQuery`), cached per (version, query).
+- `matching_ids(query, in_title=False)` → [ids] of a text query (`actions.search.SearchQuery`; `in_title`: the
+  published actions whose title has every word), cached per (version, query).
 - `clear()`: empties both caches and this process's snapshot (tests, benchmarks).
 - `warm_up()`: builds the snapshot of the current version (gunicorn.conf.py, as a worker starts).
 
@@ -42,10 +43,10 @@ def cached_page(view):
     return caches.cached_page(view)
 
 
-def matching_ids(query):
+def matching_ids(query, *, in_title=False):
     from catalogue import caches
 
-    return caches.matching_ids(query)
+    return caches.matching_ids(query, in_title=in_title)
 
 
 def clear():

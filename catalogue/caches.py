@@ -23,15 +23,16 @@ def _key(name, version, key):
     return f"{PREFIX}:{version}:{name}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
-def matching_ids(query, version=None):
-    """The ids of the actions (of any state) matching the text query `query` (actions.search.SearchQuery)."""
+def matching_ids(query, version=None, *, in_title=False):
+    """The ids of the actions (of any state) matching the text query `query` (actions.search.SearchQuery); with
+    `in_title`, of the published actions whose title has every word (actions.search.order_broad)."""
     from actions import search
 
     version = read_model.current_version() if version is None else version
-    key = _key("matches", version, query.tsquery)
+    key = _key("title-matches" if in_title else "matches", version, query.tsquery)
     ids = cache.get(key)
     if ids is None:
-        ids = search.matching_ids(query)
+        ids = search.title_matching_ids(query) if in_title else search.matching_ids(query)
         cache.set(key, ids, TIMEOUT)
     return ids
 

@@ -178,11 +178,13 @@ class FacetIndex:
         best = candidates[np.argsort(-score[candidates])]
         return self.ids[best].tolist()
 
-    def newest_slice(self, mask, start, stop):
+    def newest_slice(self, mask, start, stop, first=None):
         """The primary keys of the rows in `mask` from `start` to `stop` in `newest_first()` order (latest
-        publication first, then highest id)."""
+        publication first, then highest id); the rows of the mask `first`, if given, before the others."""
         rows = np.flatnonzero(mask)
         places = self.newest[rows]
+        if first is not None:
+            places = places + (~first[rows]).astype(np.int64) * len(self.ids)
         if stop < len(rows):  # the first `stop` without sorting every row
             kept = np.argpartition(places, stop)[:stop]
             rows, places = rows[kept], places[kept]

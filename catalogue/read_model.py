@@ -176,9 +176,11 @@ class Selection:
             return None
         return self.index.ids[self.mask].tolist()
 
-    def newest_ids(self, start, stop):
-        """The primary keys of the matching actions from `start` to `stop` in `newest_first()` order."""
-        return self.index.newest_slice(self.mask, start, stop)
+    def newest_ids(self, start, stop, first=None):
+        """The primary keys of the matching actions from `start` to `stop` in `newest_first()` order; those among
+        the ids `first`, if given, before the others."""
+        first = None if first is None else self.index.of_ids(first)
+        return self.index.newest_slice(self.mask, start, stop, first)
 
     def facet_counts(self):
         """{facet name: {option pk: rows}}, each facet counted with its own filter left out."""
