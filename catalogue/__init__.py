@@ -10,7 +10,7 @@ Public API (stable; other modules use nothing else from this package):
 - `version()` → int: the current catalogue version (one query, then kept for the rest of the request). A cache key,
   an ETag, a `Last-Modified` stand-in: anything cached under it is valid until the catalogue changes.
 - `snapshot()` → `Snapshot` for `version()`. Read it, never change it. Its methods answer in plain Python values:
-  `select(filterset)` → `Selection` (`total`, `ids(limit)`, `newest_ids(start, stop)`, `facet_counts()`,
+  `select(filterset)` → `Selection` (`total`, `ids(limit)`, `newest_ids(start, stop, first)`, `facet_counts()`,
   `counts(name)`, `counts_with_empty(name)`, `pair_counts(a, b)`), `dimension_counts(departement=None)`,
   `structure_counts()`, `nearest(pk, keyword_ids, dimension_id, limit)`, and the attributes `version`,
   `vocabularies` ({model: {pk: entry}}), `structures` ({pk: structure}), `options` ({facet name: [options]} of
