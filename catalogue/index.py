@@ -51,13 +51,13 @@ UNDATED = 2**62
 class FacetIndex:
     def __init__(self, ids, single, multi, published, *, links_sorted=False):
         self.ids = ids  # sorted primary keys of the published actions
-        # 32-bit values (primary keys, row numbers): half the memory.
-        self.single = {name: values.astype(np.int32) for name, values in single.items()}  # aligned with `ids`
+        # 32-bit values (primary keys, row numbers): half the memory; not copied again when already 32-bit (a patch).
+        self.single = {name: values.astype(np.int32, copy=False) for name, values in single.items()}  # as `ids`
         self.multi = {}  # name → (rows, values): one pair per link, sorted by value
         self.starts = {}  # name → where each value's links start in `multi[name]`
         for name, (rows, values) in multi.items():
             order = slice(None) if links_sorted else np.argsort(values, kind="stable")
-            self.multi[name] = (rows[order].astype(np.int32), values[order].astype(np.int32))
+            self.multi[name] = (rows[order].astype(np.int32, copy=False), values[order].astype(np.int32, copy=False))
             self.starts[name] = np.searchsorted(self.multi[name][1], np.arange(values.max(initial=0) + 2))
         self.published = published  # each row's publication time (EpochMicroseconds), UNDATED if none
         # Each row's place in `newest_first()` order (0: the newest): latest publication first, then highest id.
