@@ -229,8 +229,11 @@ def export_json(request):
 
 
 def open_data(request):
+    from opendata.views import bulk_files
+
     context = {
         "columns": exports.column_docs(),
+        "bulk_files": bulk_files(),
         "site_root": request.build_absolute_uri("/").rstrip("/"),
         "example": Action.objects.published().newest_first().values_list("slug", flat=True).first() or "SLUG",
         "page_size": api_http.DEFAULT_PAGE_SIZE,
