@@ -68,8 +68,8 @@ def _write_files(directory):
     published = Action.objects.published().newest_first()
     _write(directory / f"{STEM}.csv", exports.csv_chunks(published, _absolute_url))
     _write(directory / f"{STEM}.json", exports.json_chunks(published, _absolute_url))
-    with open(directory / f"{STEM}.xlsx", "wb") as out:
-        shutil.copyfileobj(exports.xlsx_file(published, _absolute_url), out)
+    with exports.xlsx_file(published, _absolute_url) as workbook, open(directory / f"{STEM}.xlsx", "wb") as out:
+        shutil.copyfileobj(workbook, out)
 
 
 def _digest(path):
@@ -83,9 +83,11 @@ def _digest(path):
 def publish(force=False):
     """Writes the bulk files if the catalogue changed since the last ones (or `force`): (written, manifest).
     written is False when they were up to date or another run holds the lock."""
+    outermost = not connection.in_atomic_block  # inside another transaction (tests), its snapshot is the one
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if outermost:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
             if not cursor.fetchone()[0]:
                 return False, read_manifest()
