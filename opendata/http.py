@@ -7,7 +7,8 @@ addresses `ConditionalGetMiddleware` answers a GET or HEAD:
 - `ETag: "<version>-<digest of the address>"` (plus FORMAT, bumped when a format changes in the code);
 - `Last-Modified`: the moment this server first served that version, never before the newest publication (a
   later version always gets a later second, so `If-Modified-Since` alone is reliable too);
-- `Cache-Control` of its kind: public, a short `max-age` (data), longer for the sitemap;
+- `Cache-Control` of its kind: public, a short `max-age` (data), longer for the sitemap, none for the catalogue's
+  HTML pages (revalidated on every visit);
 - 304 Not Modified, without running the view, to an `If-None-Match` or `If-Modified-Since` that still holds.
 
 Only 200 answers get the validators (not an error, a redirect, or a page that sets a cookie). The bulk files,
@@ -35,6 +36,12 @@ CACHED_PATHS = [
     (re.compile(r"/actions/export\.(csv|xlsx|json)"), "public, max-age=300"),
     (re.compile(r"/sitemap(-[a-z]+)?\.xml"), "public, max-age=3600"),
     (re.compile(r"/statistiques/(tableau\.(csv|xlsx))?"), "public, max-age=300"),
+    # The catalogue's pages (cached whole per catalogue version, never visitor-dependent: actions.cache.cached_page):
+    # revalidated on every visit, a 304 when nothing changed.
+    (
+        re.compile(r"/|/actions/([-\w]+/)?|/structures/([-\w]+/)?|/departements/[-\w]+/"),
+        "public, max-age=0, must-revalidate",
+    ),
 ]
 CORS_PATHS = re.compile(r"/api/")
 

@@ -6,6 +6,7 @@ from django.utils.http import parse_http_date
 from actions.models import Action
 from tests.api.catalogue import build_catalogue, full_action
 
+PAGE = "public, max-age=0, must-revalidate"
 CACHEABLE = [
     ("/api/", "public, max-age=60"),
     ("/api/actions/?departement=49", "public, max-age=60"),
@@ -22,6 +23,11 @@ CACHEABLE = [
     ("/statistiques/", "public, max-age=300"),
     ("/statistiques/tableau.csv", "public, max-age=300"),
     ("/statistiques/tableau.xlsx?departement=49", "public, max-age=300"),
+    ("/", PAGE),
+    ("/actions/?departement=49", PAGE),
+    ("/actions/{slug}/", PAGE),
+    ("/structures/", PAGE),
+    ("/departements/49/", PAGE),
 ]
 
 
@@ -75,6 +81,7 @@ def test_errors_and_other_pages_get_no_validators(client, catalogue):
     missing = fetch(client, "/api/actions/inconnue/")
     assert missing.status_code == 404 and "ETag" not in missing
     assert "ETag" not in fetch(client, "/api/actions/?page=abc")
-    assert "ETag" not in fetch(client, "/actions/")
+    assert "ETag" not in fetch(client, "/donnees-ouvertes/")
+    assert "ETag" not in fetch(client, "/actions/inconnue/")
     full_action("Nouvelle", catalogue.structures.angers)
     assert fetch(client, "/api/actions/").status_code == 200
