@@ -1,9 +1,11 @@
 """Bulk files of the whole published catalogue: CSV, XLSX and JSON at stable addresses, with their date.
 
-`manage.py publish_open_data` (cron, every few minutes) writes them into OPENDATA_ROOT when the catalogue
-version moved since the last ones, never during a request: however many changes happen between two runs, the
-files are written once (that is the debounce), from one consistent snapshot of the database (REPEATABLE READ),
-stamped with the catalogue version they show. Each file is written under a temporary name then renamed, and the
+`manage.py publish_open_data` (cron, every minute) writes them into OPENDATA_ROOT when the catalogue version
+moved since the last ones, never during a request, from one consistent snapshot of the database (REPEATABLE READ),
+stamped with the catalogue version they show. Debounced: a run that finds a new version notes it (`attente.json`)
+and waits; the next run writes the files if the version has not moved since (the catalogue was quiet for a whole
+interval), or if the first change waiting is older than MAX_WAIT (a long import still gets its files).
+`--sans-attendre` writes at once. Each file is written under a temporary name then renamed, and the
 manifest (`manifest.json`: version, date, size and SHA-256 of each file) last: a reader sees the old set or the
 new one, never half of one. A PostgreSQL advisory lock keeps two runs from writing at the same time.
 Several app servers: give them one shared OPENDATA_ROOT (or run the command on each).
@@ -13,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +33,8 @@ KINDS = {
     "json": exports.JSON_TYPE,
 }
 MANIFEST = "manifest.json"
+PENDING = "attente.json"
+MAX_WAIT = 15 * 60  # seconds: files at most this late after a change, however busy the catalogue
 LOCK_KEY = 20_2026_0020  # pg advisory lock of publish_open_data
 
 
@@ -39,10 +44,7 @@ def root():
 
 def read_manifest():
     """The manifest of the current bulk files, None before the first run."""
-    try:
-        return json.loads((root() / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
+    return _read_json(root() / MANIFEST)
 
 
 def file_path(name):
@@ -80,9 +82,33 @@ def _digest(path):
     return sha.hexdigest()
 
 
-def publish(force=False):
-    """Writes the bulk files if the catalogue changed since the last ones (or `force`): (written, manifest).
-    written is False when they were up to date or another run holds the lock."""
+def _read_json(path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def should_wait(version, now):
+    """Debounce: True while changes keep coming (see the module's docstring); notes `version` as waiting."""
+    pending = _read_json(root() / PENDING) or {}
+    first = pending.get("premier", now)
+    if pending.get("version") == version or now - first >= MAX_WAIT:
+        return False
+    _write_json(root() / PENDING, {"version": version, "premier": first})
+    return True
+
+
+def publish(force=False, wait=True):
+    """Writes the bulk files if the catalogue changed since the last ones (or `force`): (state, manifest), state
+    "written", "up to date", "waiting" (debounce, see `should_wait`) or "busy" (another run holds the lock)."""
     outermost = not connection.in_atomic_block  # inside another transaction (tests), its snapshot is the one
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -90,11 +116,13 @@ def publish(force=False):
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
             if not cursor.fetchone()[0]:
-                return False, read_manifest()
+                return "busy", read_manifest()
         version = cache.current_version()
         manifest = read_manifest()
         if manifest and manifest["version"] == version and not force:
-            return False, manifest
+            return "up to date", manifest
+        if wait and not force and manifest and should_wait(version, time.time()):
+            return "waiting", manifest
         directory = root()
         directory.mkdir(parents=True, exist_ok=True)
         work = directory / f".en-cours-{os.getpid()}"
@@ -120,9 +148,8 @@ def publish(force=False):
             }
             for file in files.values():
                 os.replace(work / file["name"], directory / file["name"])
-            temporary = work / MANIFEST
-            temporary.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-            os.replace(temporary, directory / MANIFEST)
+            _write_json(directory / MANIFEST, manifest)
+            (directory / PENDING).unlink(missing_ok=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        return True, manifest
+        return "written", manifest

@@ -24,7 +24,7 @@ def catalogue(db, settings, tmp_path):
 
 
 def publish(**options):
-    call_command("publish_open_data", **options)
+    call_command("publish_open_data", **{"sans_attendre": True, **options})
 
 
 def body(response):
@@ -138,3 +138,24 @@ def test_open_data_page_lists_the_files_and_the_fields(client, catalogue):
     assert "/donnees-ouvertes/schema.json" in page and "/donnees-ouvertes/datapackage.json" in page
     for field in fields.FIELDS:
         assert f"<code>{field.name}</code>" in page
+
+
+def test_debounced_written_once_the_catalogue_is_quiet(client, catalogue, capsys, monkeypatch):
+    publish(sans_attendre=False)  # no files yet: written at once
+    first = bulk.read_manifest()
+    full_action("Une", catalogue.structures.angers)
+    publish(sans_attendre=False)
+    assert "prochain passage" in capsys.readouterr().out and bulk.read_manifest() == first
+    full_action("Deux", catalogue.structures.angers)  # still changing: wait again
+    publish(sans_attendre=False)
+    assert bulk.read_manifest() == first
+    publish(sans_attendre=False)  # quiet since the last run: written
+    assert bulk.read_manifest()["actions"] == 5
+    assert not (Path(bulk.root()) / bulk.PENDING).exists()
+
+    full_action("Trois", catalogue.structures.angers)
+    publish(sans_attendre=False)
+    monkeypatch.setattr(bulk, "MAX_WAIT", 0)  # changes that never stop still get their files, MAX_WAIT late
+    full_action("Quatre", catalogue.structures.angers)
+    publish(sans_attendre=False)
+    assert bulk.read_manifest()["actions"] == 7
