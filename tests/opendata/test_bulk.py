@@ -159,3 +159,13 @@ def test_debounced_written_once_the_catalogue_is_quiet(client, catalogue, capsys
     full_action("Quatre", catalogue.structures.angers)
     publish(sans_attendre=False)
     assert bulk.read_manifest()["actions"] == 7
+
+
+@pytest.mark.browser
+def test_open_data_page_with_its_files_is_valid_html(client, catalogue, tmp_path):
+    from tests.browser.conftest import run_vnu
+
+    publish()
+    documents = {"open-data": client.get("/donnees-ouvertes/").content.decode()}
+    documents["statistiques"] = client.get("/statistiques/").content.decode()
+    assert run_vnu(documents, tmp_path) == []
