@@ -13,6 +13,7 @@ from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import Action, Dimension
 from api import http as api_http
+from opendata.views import bulk_files
 
 PAGE_SIZE = 20
 
@@ -229,8 +230,6 @@ def export_json(request):
 
 
 def open_data(request):
-    from opendata.views import bulk_files
-
     context = {
         "columns": exports.column_docs(),
         "bulk_files": bulk_files(),
