@@ -13,6 +13,7 @@ from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import Action
 from api import http as api_http
+from opendata.views import bulk_files
 
 PAGE_SIZE = 20
 
@@ -227,6 +228,7 @@ def export_json(request):
 def open_data(request):
     context = {
         "columns": exports.column_docs(),
+        "bulk_files": bulk_files(),
         "site_root": request.build_absolute_uri("/").rstrip("/"),
         "example": Action.objects.published().newest_first().values_list("slug", flat=True).first() or "SLUG",
         "page_size": api_http.DEFAULT_PAGE_SIZE,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "api",
     "statistiques",
     "notifications",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "fcsf_actions.health.HealthCheckMiddleware",
     "fcsf_actions.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Open data (API, feeds, exports, sitemap, statistics): ETag, Last-Modified, 304 before any session is read.
+    "opendata.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -315,3 +318,7 @@ EMAIL_RETRY_DELAY = _email["EMAIL_RETRY_DELAY"]
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "WARNING"))
 
 check_production_safety(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+
+# Open data: the bulk files of the whole catalogue (manage.py publish_open_data) and who answers reusers.
+OPENDATA_ROOT = Path(os.environ.get("OPENDATA_ROOT") or BASE_DIR / "var" / "donnees-ouvertes")
+OPENDATA_CONTACT = os.environ.get("OPENDATA_CONTACT", "")
