@@ -14,7 +14,8 @@ from django import forms
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
-from actions import cache, places, search, thesaurus
+import catalogue
+from actions import places, search, thesaurus
 from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from fcsf_actions.faceted import FacetedFilterSet
 from structures.models import Departement, Region, Structure
@@ -167,22 +168,15 @@ class ActionFilterSet(FacetedFilterSet):
         model = Action
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, version=None, **kwargs):
-        """`version`: the catalogue version (actions.cache), if the caller read it: the facets' options then come
-        from this process's memory (they change with référentiels and vocabularies, never with actions)."""
+    def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Action.objects.published()
-        self.version = version
         super().__init__(data if data is not None else {}, queryset, **kwargs)
 
     @cached_property
     def options(self):
-        def load():
-            return FacetedFilterSet.options.func(self)
-
-        if self.version is None:
-            return load()
-        return cache.process_memory.get(("filter-options", type(self)), self.version, load, cache.unchanged_by_actions)
+        """The facets' options, from the catalogue's snapshot (read model): no query."""
+        return catalogue.snapshot().options
 
     def keep(self, queryset, name, value):
         return queryset
@@ -193,8 +187,8 @@ class ActionFilterSet(FacetedFilterSet):
         text = self.cleaned_data.get("q") or ""
         wanted = self.cleaned_data.get("lieu") or ""
         if wanted:
-            return places.resolve(wanted, self.version), text, "lieu"
-        place, rest = places.extract(text, self.version) if text else (None, text)
+            return places.resolve(wanted), text, "lieu"
+        place, rest = places.extract(text) if text else (None, text)
         return place, rest, "q" if place else ""
 
     @property
@@ -213,7 +207,7 @@ class ActionFilterSet(FacetedFilterSet):
     def query(self):
         _place, words_of, _source = self._place_and_words
         return search.SearchQuery.parse(
-            self.cleaned_data.get("q") or "", groups=lambda: thesaurus.groups(self.version), words_of=words_of
+            self.cleaned_data.get("q") or "", groups=thesaurus.groups, words_of=words_of
         )
 
     @cached_property

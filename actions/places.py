@@ -90,8 +90,8 @@ def _communes():
 
 @dataclass(frozen=True)
 class Names:
-    """The référentiel's names, kept in each process's memory per catalogue version (they never change with the
-    actions): recognising a place in a query then costs no query unless there is one."""
+    """The référentiel's names, kept in the catalogue's snapshot (catalogue/read_model.py): recognising a place in
+    a query then costs no query unless there is one."""
 
     departements: tuple
     by_code: dict  # « 49 » → Departement
@@ -99,7 +99,7 @@ class Names:
     present_keys: frozenset  # the Commune.nom_cle of the communes where a structure is, or that one serves
 
 
-def _load_names():
+def load_names():
     from structures.models import Commune, Departement, Structure
 
     departements = tuple(Departement.objects.all())
@@ -115,20 +115,19 @@ def _load_names():
     )
 
 
-def names(version=None):
-    from actions import cache
+def names():
+    """The référentiel's names of the current catalogue snapshot (loaded with its first text query)."""
+    import catalogue
 
-    if version is None:
-        version = cache.current_version()
-    return cache.process_memory.get(("place-names",), version, _load_names, cache.unchanged_by_actions)
-
-
-def _departements(version=None):
-    return list(names(version).departements)
+    return catalogue.snapshot().place_names
 
 
-def _departement_by_code(code, version=None):
-    return names(version).by_code.get(code.upper())
+def _departements():
+    return list(names().departements)
+
+
+def _departement_by_code(code):
+    return names().by_code.get(code.upper())
 
 
 def _by_postcode(code):
@@ -139,7 +138,7 @@ def _by_postcode(code):
     return commune_place(communes, label)
 
 
-def resolve(text, version=None):
+def resolve(text):
     """The place the « Où ? » field names, or None (unknown, empty, too long)."""
     text = " ".join((text or "").replace("\x00", "").split())
     if not text or len(text) > MAX_LENGTH:
@@ -152,11 +151,11 @@ def resolve(text, version=None):
             return commune_place(communes)
         return _by_postcode(match["code"])
     if DEPARTEMENT_CODE_RE.match(text.lower()):
-        departement = _departement_by_code(text, version)
+        departement = _departement_by_code(text)
         return departement_place(departement) if departement else None
     departement = None
     if match := WITH_DEPARTEMENT_RE.match(text):
-        text, departement = match["name"], _departement_by_code(match["code"], version)
+        text, departement = match["name"], _departement_by_code(match["code"])
     key = normalize_label(text)
     if not key:
         return None
@@ -167,7 +166,7 @@ def resolve(text, version=None):
     if communes:
         return commune_place(_prefer_present(communes))
     if departement is None:
-        departement = names(version).by_name.get(key)
+        departement = names().by_name.get(key)
         if departement is not None:
             return departement_place(departement)
     return None
@@ -197,14 +196,14 @@ def unknown_notice(text):
 UNITS = frozenset("an ans mois jour jours h heure heures euro euros personne personnes place places".split())
 
 
-def extract(text, version=None):
+def extract(text):
     """(place or None, the rest of the query). One place at most: a postcode or a département code first, then
     the longest name, leftmost."""
     originals = WORD_RE.findall(text or "")[:20]
     tokens = [fold(token) for token in originals]
     if not tokens:
         return None, text
-    known = names(version)
+    known = names()
     spans = []  # (start, end, kind, value)
     for start, token in enumerate(tokens):
         following = tokens[start + 1] if start + 1 < len(tokens) else ""

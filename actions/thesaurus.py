@@ -5,8 +5,8 @@ applied to text queries by query expansion.
 each expression of the query found in a group is replaced by the alternatives of the whole group. The ranking
 (`ts_rank`) and the highlighting (`ts_headline`) read the same expanded query, so the words found are marked.
 
-`expand(words, groups)` is pure; `groups(version)` reads the table once per catalogue version and process (the
-table is watched: editing it moves the version, migration 0013).
+`expand(words, groups)` is pure; `groups()` reads the table once per catalogue snapshot (catalogue/read_model.py;
+the table is watched: editing it moves the version and loads a new snapshot, migration 0013).
 """
 
 import re
@@ -74,10 +74,8 @@ def load():
     return compile_groups([row.expression_list() for row in rows], STOP_WORDS)
 
 
-def groups(version=None):
-    """The compiled groups for the catalogue `version` (read from the database if None)."""
-    from actions import cache
+def groups():
+    """The compiled groups of the current catalogue snapshot (loaded with its first text query)."""
+    import catalogue
 
-    if version is None:
-        version = cache.current_version()
-    return cache.process_memory.get(("thesaurus",), version, load, cache.unchanged_by_actions)
+    return catalogue.snapshot().thesaurus

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from actions import cache, places, thesaurus
+import catalogue
+from actions import places, thesaurus
 from actions.filters import ActionFilterSet
 from actions.models import Synonyme
 from tests.accounts.conftest import login, world  # noqa: F401 - fixtures
@@ -122,13 +123,13 @@ class TestThesaurus:
 
     def test_an_edit_in_the_admin_changes_the_search_at_once(self, client, catalogue, world, login):  # noqa: F811
         assert titles({"q": "colline"}) == {"Jardin des pentes"}
-        before = cache.current_version()
+        before = catalogue.version()
         national = login(world.users.fed_national)
         response = national.post(
             "/admin/actions/synonyme/add/", {"expressions": "colline\nimmeubles", "actif": "on"}, follow=True
         )
         assert response.status_code == 200 and Synonyme.objects.filter(expressions__startswith="colline").exists()
-        assert cache.current_version() > before
+        assert catalogue.version() > before
         assert titles({"q": "colline"}) == {"Jardin des pentes", "Jardin partagé du quartier"}
 
     def test_only_national_staff_change_it(self, world, login):  # noqa: F811
