@@ -206,9 +206,7 @@ class ActionFilterSet(FacetedFilterSet):
     @cached_property
     def query(self):
         _place, words_of, _source = self._place_and_words
-        return search.SearchQuery.parse(
-            self.cleaned_data.get("q") or "", groups=thesaurus.groups, words_of=words_of
-        )
+        return search.SearchQuery.parse(self.cleaned_data.get("q") or "", groups=thesaurus.groups, words_of=words_of)
 
     @cached_property
     def notices(self):

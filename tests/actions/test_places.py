@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-import catalogue
 from actions import places, thesaurus
 from actions.filters import ActionFilterSet
 from actions.models import Synonyme
+from catalogue import version as catalogue_version
 from tests.accounts.conftest import login, world  # noqa: F401 - fixtures
 from tests.actions import relevance_set
 
@@ -123,13 +123,13 @@ class TestThesaurus:
 
     def test_an_edit_in_the_admin_changes_the_search_at_once(self, client, catalogue, world, login):  # noqa: F811
         assert titles({"q": "colline"}) == {"Jardin des pentes"}
-        before = catalogue.version()
+        before = catalogue_version()
         national = login(world.users.fed_national)
         response = national.post(
             "/admin/actions/synonyme/add/", {"expressions": "colline\nimmeubles", "actif": "on"}, follow=True
         )
         assert response.status_code == 200 and Synonyme.objects.filter(expressions__startswith="colline").exists()
-        assert catalogue.version() > before
+        assert catalogue_version() > before
         assert titles({"q": "colline"}) == {"Jardin des pentes", "Jardin partagé du quartier"}
 
     def test_only_national_staff_change_it(self, world, login):  # noqa: F811
