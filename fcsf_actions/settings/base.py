@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "fcsf_actions.middleware.SecurityHeadersMiddleware",
     "fcsf_actions.middleware.CSPMiddleware",
     "fcsf_actions.health.HealthCheckMiddleware",
+    # Before the rate limiter: its 429 under /api/ gets the CORS headers too (and preflights are not counted).
+    "api.http.CorsMiddleware",
     "fcsf_actions.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
