@@ -64,10 +64,11 @@ for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/" 2>/
 echo "schemathesis $(python -c 'import schemathesis; print(schemathesis.__version__)') contre http://127.0.0.1:$PORT/api/ :" \
   "toutes les vérifications, $MAX_EXAMPLES cas au plus par opération et par phase, graine $SEED"
 status=0
-schemathesis run "http://127.0.0.1:$PORT/api/openapi.json" \
+# From the work folder: schemathesis keeps a cache of the failures it found in .schemathesis/ of the current one.
+(cd "$work" && schemathesis run "http://127.0.0.1:$PORT/api/openapi.json" \
   --checks all --mode all --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers "$WORKERS" \
   --generation-database none --no-color --request-timeout 30 --suppress-health-check all \
-  --report junit --report-junit-path "$work/junit.xml" || status=$?
+  --report junit --report-junit-path "$work/junit.xml") || status=$?
 python - "$work/junit.xml" <<'PY' || true
 import sys
 import xml.etree.ElementTree as ET
