@@ -8,6 +8,7 @@ import functools
 from typing import Annotated
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
@@ -27,6 +28,7 @@ from api.http import (
     PageNumber,
     PageSize,
     error_response,
+    json_response,
     page_query,
     page_size_query,
     paginated,
@@ -140,6 +142,16 @@ def not_found(request):
 # ── helpers ────────────────────────────────────────────────────────────────────────────────────────────────
 
 
+def answer(data):
+    """A view's result. Checked by ninja against the operation's model (any field added, missing or of another
+    type is an error) where settings.API_CHECK_ANSWERS (tests, DEBUG); sent as is otherwise: on a page of 100
+    actions the check costs about as much as the JSON encoding itself, and the tests (schemathesis included)
+    have already held every answer to its model."""
+    if getattr(settings, "API_CHECK_ANSWERS", settings.DEBUG):
+        return data
+    return json_response(data)
+
+
 def _get(queryset, message, **lookup):
     found = queryset.filter(**lookup).first()
     if found is None:
@@ -168,16 +180,18 @@ def _place(place):
     **responses(schemas.Index, "Les adresses de l’API et la licence."),
 )
 def index(request):
-    return {
-        "nom": "Actions des centres sociaux : API des données ouvertes",
-        "documentation": request.build_absolute_uri(reverse("actions:open_data")),
-        "schema": _api_url(request, "openapi"),
-        "licence": LICENCE,
-        "actions": _api_url(request, "actions"),
-        "structures": _api_url(request, "structures"),
-        "departements": _api_url(request, "departements"),
-        "vocabulaires": _api_url(request, "vocabularies"),
-    }
+    return answer(
+        {
+            "nom": "Actions des centres sociaux : API des données ouvertes",
+            "documentation": request.build_absolute_uri(reverse("actions:open_data")),
+            "schema": _api_url(request, "openapi"),
+            "licence": LICENCE,
+            "actions": _api_url(request, "actions"),
+            "structures": _api_url(request, "structures"),
+            "departements": _api_url(request, "departements"),
+            "vocabulaires": _api_url(request, "vocabularies"),
+        }
+    )
 
 
 @functools.cache
@@ -194,7 +208,7 @@ def openapi_document():
     **responses(schemas.OpenApiDocument, "La description OpenAPI 3.1 de l’API."),
 )
 def openapi(request):
-    return openapi_document()
+    return answer(openapi_document())
 
 
 # ── actions ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -258,13 +272,15 @@ def action_list(request, filters: Query[ActionFilters], page: PageNumber = PAGE,
     # The filter set reads the query string itself (as the HTML list does): `filters` declares it.
     filterset = ActionFilterSet(request.GET, version=cache.current_version(request))
     record = ActionRecords(absolute_url_maker(request))
-    return paginated(
-        request,
-        filterset.qs,
-        page,
-        page_size,
-        lambda actions: [record(row) for row in fiche_rows(actions)],
-        avertissements=filterset.notices,
+    return answer(
+        paginated(
+            request,
+            filterset.qs,
+            page,
+            page_size,
+            lambda actions: [record(row) for row in fiche_rows(actions)],
+            avertissements=filterset.notices,
+        )
     )
 
 
@@ -283,7 +299,7 @@ def action_detail(request, slug: Path[path_text("Identifiant de l’action.", **
     row = next(fiche_rows(Action.objects.published().filter(slug=slug)), None)
     if row is None:
         raise ApiError(404, f"Aucune action publiée n’a l’identifiant « {slug} ».")
-    return ActionRecords(absolute_url_maker(request))(row)
+    return answer(ActionRecords(absolute_url_maker(request))(row))
 
 
 # ── structures and départements ────────────────────────────────────────────────────────────────────────────
@@ -362,13 +378,15 @@ def structure_list(
         notices += unknown
         if codes:
             structures = structures.filter(**{f"{lookup}__in": codes})
-    return paginated(
-        request,
-        structures,
-        page,
-        page_size,
-        lambda rows: [structure_record(request, structure) for structure in rows],
-        avertissements=notices,
+    return answer(
+        paginated(
+            request,
+            structures,
+            page,
+            page_size,
+            lambda rows: [structure_record(request, structure) for structure in rows],
+            avertissements=notices,
+        )
     )
 
 
@@ -383,7 +401,7 @@ def structure_list(
 )
 def structure_detail(request, slug: Path[path_text("Identifiant de la structure.", **SLUG)]):
     message = f"Aucune structure ayant des actions publiées n’a l’identifiant « {slug} »."
-    return structure_record(request, _get(public_structures(), message, slug=slug))
+    return answer(structure_record(request, _get(public_structures(), message, slug=slug)))
 
 
 def departements():
@@ -414,7 +432,7 @@ def departement_record(request, departement):
 )
 def departement_list(request):
     results = [departement_record(request, departement) for departement in departements()]
-    return {"count": len(results), "results": results}
+    return answer({"count": len(results), "results": results})
 
 
 @api.get(
@@ -430,7 +448,7 @@ def departement_detail(
 ):
     # Exactly a known code, nothing read from a part of it.
     departement = _get(departements(), f"Aucun département n’a le code « {code[:10]} ».", code=code)
-    return departement_record(request, departement)
+    return answer(departement_record(request, departement))
 
 
 # ── vocabularies ───────────────────────────────────────────────────────────────────────────────────────────
@@ -471,7 +489,7 @@ def vocabulary_record(request, name):
 )
 def vocabulary_list(request):
     results = [vocabulary_record(request, name) for name in VOCABULARIES]
-    return {"count": len(results), "results": results}
+    return answer({"count": len(results), "results": results})
 
 
 @api.get(
@@ -484,4 +502,4 @@ def vocabulary_list(request):
 def vocabulary_detail(request, nom: Path[path_text("Nom du vocabulaire.", enum=list(VOCABULARIES))]):
     if nom not in VOCABULARIES:
         raise ApiError(404, f"Pas de vocabulaire « {nom[:30]} » : les vocabulaires sont {', '.join(VOCABULARIES)}.")
-    return vocabulary_record(request, nom)
+    return answer(vocabulary_record(request, nom))

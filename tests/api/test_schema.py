@@ -5,6 +5,7 @@ the real WSGI application and checks each answer."""
 import re
 
 import hypothesis
+import pydantic
 import pytest
 import schemathesis
 from django.core import signals
@@ -14,6 +15,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
 
 from actions.filters import ActionFilterSet
+from api import views
 from api.urls import urlpatterns
 from api.views import openapi_document as openapi_schema
 from tests.api.catalogue import build_catalogue
@@ -48,6 +50,14 @@ def test_every_answer_is_declared_with_its_french_description():
             assert response["description"] not in ("OK", "Not Found", "Bad Request"), (path, status)
             if status != "200":
                 assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Erreur"}
+
+
+def test_an_answer_that_drifts_from_its_model_is_an_error(client, db, monkeypatch):
+    """In the tests (settings.API_CHECK_ANSWERS), a field sent without its description in api/schemas.py fails."""
+    record = views.departement_record
+    monkeypatch.setattr(views, "departement_record", lambda request, place: {**record(request, place), "x": 1})
+    with pytest.raises(pydantic.ValidationError, match="Extra inputs are not permitted"):
+        client.get("/api/departements/49/")
 
 
 def test_schema_describes_every_route():
