@@ -8,13 +8,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from actions import models
-from actions.models import FICHE_FIELDS
+from opendata import fields as open_data
 
 URL = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 NULLABLE_URL = Annotated[str | None, WithJsonSchema({"type": ["string", "null"], "format": "uri"})]
-DATE_TIME = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
-NULLABLE_DATE_TIME = Annotated[str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})]
 COUNT = Annotated[int, Field(ge=0, description="Nombre d’actions publiées.")]
 
 
@@ -33,13 +30,6 @@ class Erreur(BaseModel):
     parametre: str = Field(None, description="Le paramètre de la requête en cause.")
 
 
-class Entree(Strict):
-    """Une valeur d’une liste (dimension, mot-clé…)."""
-
-    slug: str
-    libelle: str
-
-
 class Lieu(Strict):
     """Un département ou une région : code INSEE et nom."""
 
@@ -47,39 +37,24 @@ class Lieu(Strict):
     nom: str
 
 
-class StructureCourte(Strict):
-    """La structure qui porte l’action."""
-
-    slug: str
-    nom: str
-    url: URL
+def open_data_field(field, schema):
+    """A field of the open-data record (opendata/fields.py): its Python type, its JSON Schema as opendata says."""
+    kind = int if field.type == "integer" else str
+    return Annotated[kind if field.required else kind | None, WithJsonSchema(schema)], ...
 
 
-def fiche_field(name):
-    """The type and description of the fiche field `name`, from the model."""
-    field = models.Action._meta.get_field(name)
-    description = str(field.verbose_name)
-    if field.many_to_many:
-        return list[Entree], Field(description=description)
-    if field.is_relation:
-        return Entree | None, Field(description=description)
-    return str, Field(description=description)
+def open_data_record():
+    described = open_data.json_schema()["properties"]
+    return create_model(
+        "Action",
+        __base__=Strict,
+        __doc__="Une action publiée : les champs de tous les formats des données ouvertes, sous les mêmes noms, "
+        "dans le même ordre (ceux de la fiche dans l’ordre de la fiche).",
+        **{field.name: open_data_field(field, described[field.name]) for field in open_data.FIELDS},
+    )
 
 
-Action = create_model(
-    "Action",
-    __base__=Strict,
-    __doc__="Une action publiée : tous les champs de la fiche, dans l’ordre de la fiche.",
-    slug=(str, Field(description="Identifiant de l’action (celui de son adresse).")),
-    titre=(str, ...),
-    url=(URL, Field(description="Adresse de la fiche sur le site.")),
-    structure=(StructureCourte, ...),
-    departement=(Lieu, ...),
-    region=(Lieu, ...),
-    **{name: fiche_field(name) for name in FICHE_FIELDS},
-    publiee_le=(NULLABLE_DATE_TIME, ...),
-    modifiee_le=(DATE_TIME, ...),
-)
+Action = open_data_record()
 
 
 def page_of(item, name, description, warnings=True):
@@ -112,7 +87,9 @@ class Structure(Strict):
     type: str | None = Field(description="centre_social, evs, federation, autre.")
     type_libelle: str | None
     commune: str
+    commune_insee: str | None = Field(description="Code INSEE de la commune, s’il est connu.")
     code_postal: str
+    siret: str | None = Field(description="Numéro SIRET (14 chiffres), s’il est connu.")
     site_web: str
     departement: Lieu
     region: Lieu

@@ -16,10 +16,9 @@ from ninja import Field, NinjaAPI, Path, Query
 from ninja.errors import ValidationError
 from pydantic import WithJsonSchema, create_model
 
-from actions import cache
-from actions.exports import ActionRecords, absolute_url_maker, fiche_rows
 from actions.filters import SORTS, ActionFilterSet, FacetFilter
 from actions.models import Action
+from actions.views import Listed
 from api import schemas
 from api.http import (
     DEFAULT_PAGE_SIZE,
@@ -33,6 +32,7 @@ from api.http import (
     page_size_query,
     paginated,
 )
+from opendata.fields import absolute_url_maker, fiche_rows, record_maker
 from structures.models import Departement, Region, Structure
 
 LICENCE = {
@@ -270,12 +270,12 @@ ActionFilters = create_model("ActionFilters", **filter_fields())
 )
 def action_list(request, filters: Query[ActionFilters], page: PageNumber = PAGE, page_size: PageSize = PAGE_SIZE):
     # The filter set reads the query string itself (as the HTML list does): `filters` declares it.
-    filterset = ActionFilterSet(request.GET, version=cache.current_version(request))
-    record = ActionRecords(absolute_url_maker(request))
+    filterset = ActionFilterSet(request.GET)
+    record = record_maker(absolute_url_maker(request))
     return answer(
         paginated(
             request,
-            filterset.qs,
+            Listed(filterset, cards=False),  # counted and, newest first, ordered in the catalogue's snapshot
             page,
             page_size,
             lambda actions: [record(row) for row in fiche_rows(actions)],
@@ -299,7 +299,7 @@ def action_detail(request, slug: Path[path_text("Identifiant de l’action.", **
     row = next(fiche_rows(Action.objects.published().filter(slug=slug)), None)
     if row is None:
         raise ApiError(404, f"Aucune action publiée n’a l’identifiant « {slug} ».")
-    return answer(ActionRecords(absolute_url_maker(request))(row))
+    return answer(record_maker(absolute_url_maker(request))(row))
 
 
 # ── structures and départements ────────────────────────────────────────────────────────────────────────────
@@ -322,7 +322,9 @@ def structure_record(request, structure):
         "type": structure.kind or None,
         "type_libelle": structure.get_kind_display() or None,
         "commune": structure.commune.nom if structure.commune else "",
+        "commune_insee": structure.commune.code if structure.commune else None,
         "code_postal": structure.code_postal,
+        "siret": structure.siret or None,
         "site_web": structure.site_web,
         "departement": _place(structure.departement),
         "region": _place(structure.departement.region),
