@@ -1,14 +1,27 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from accounts.forms import AuditedSetPasswordForm, OutboxPasswordResetForm
 from fcsf_actions.sitemaps import SITEMAPS, robots_txt
 
-admin.site.site_header = "Actions des centres sociaux – administration"
-admin.site.site_title = "Actions des centres sociaux"
-admin.site.index_title = "Gestion du catalogue"
-
 urlpatterns = [
+    # Password reset by e-mail, from the login page (Django's views, templates/registration/, e-mail via the outbox).
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=OutboxPasswordResetForm, subject_template_name="registration/password_reset_subject.txt"
+        ),
+        name="admin_password_reset",
+    ),
+    path("admin/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "admin/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=AuditedSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("admin/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("robots.txt", robots_txt, name="robots"),

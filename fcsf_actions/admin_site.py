@@ -1,0 +1,55 @@
+"""The back-office site: Django's AdminSite with the project's login form (login throttle) and a « Voir sur le
+site » shortcut (`admin/r/<content type>/<id>/`) that answers only for objects the user may see.
+
+Django's own shortcut checks only `is_staff`: it redirected any staff account to the public address of any object,
+whose slug is its title (a draft's title included). Here it goes through the object's ModelAdmin, as the change
+page does: the model must be registered, the object in the admin's queryset for this user, and viewable;
+otherwise 404, the same answer as for an id that does not exist.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.urls import path
+
+
+class FcsfAdminSite(admin.AdminSite):
+    site_header = "Actions des centres sociaux – administration"
+    site_title = "Actions des centres sociaux"
+    index_title = "Gestion du catalogue"
+
+    @property
+    def login_form(self):
+        from accounts.forms import LoginForm
+
+        return LoginForm
+
+    def get_urls(self):
+        urls = [pattern for pattern in super().get_urls() if getattr(pattern, "name", None) != "view_on_site"]
+        shortcut = path(
+            "r/<path:content_type_id>/<path:object_id>/",
+            self.admin_view(self.view_on_site),
+            name="view_on_site",
+        )
+        return [shortcut, *urls]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Redirect to the public page of an object the user may see in the back-office, else 404."""
+        if not self.visible_object(request, content_type_id, object_id):
+            raise Http404("Aucun objet de ce type avec cet identifiant dans votre périmètre.")
+        return contenttype_views.shortcut(request, content_type_id, object_id)
+
+    def visible_object(self, request, content_type_id, object_id):
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        except (ValueError, ContentType.DoesNotExist):
+            return None
+        model_admin = self._registry.get(model)
+        if model_admin is None:
+            return None
+        obj = model_admin.get_object(request, unquote(object_id))  # in get_queryset(request), or None
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            return None
+        return obj
