@@ -26,6 +26,15 @@ class FcsfAdminSite(admin.AdminSite):
 
         return LoginForm
 
+    def password_change(self, request, extra_context=None):
+        """One's own password (the only one a non-superuser may change); a success is logged."""
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            from accounts import audit
+
+            audit.record(audit.Kind.PASSWORD_CHANGED, request=request, user=request.user)
+        return response
+
     def get_urls(self):
         urls = [pattern for pattern in super().get_urls() if getattr(pattern, "name", None) != "view_on_site"]
         shortcut = path(
