@@ -168,7 +168,7 @@ class VocabularyProposalAdmin(admin.ModelAdmin):
             return
         count = 0
         with transaction.atomic():
-            for proposal in queryset.filter(status=VocabularyProposal.Status.PENDING).select_for_update():
+            for proposal in queryset.filter(status=VocabularyProposal.Status.PENDING).select_for_update(of=("self",)):
                 self._decide(request, proposal, status)
                 count += 1
         messages.success(request, f"{count} proposition(s) {done}(s).")
