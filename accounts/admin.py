@@ -143,7 +143,8 @@ class AccountAdmin(ManagedUserQuerySetMixin, ScopedAdminMixin, UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if perms.is_superuser(request.user):
             return super().get_readonly_fields(request, obj)
-        return ["last_login", "date_joined"]
+        # The address receives the password reset link: whoever could change it could take the account over.
+        return ["last_login", "date_joined", *(["email"] if obj is not None else [])]
 
     def save_model(self, request, obj, form, change):
         if not change and not perms.is_superuser(request.user):
