@@ -23,6 +23,7 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -137,8 +138,23 @@ def _membership_saved(sender, instance, created, **kwargs):
         record(Kind.SCOPE_CHANGED, user=instance.user, detail=f"rattaché à « {instance.structure} »")
 
 
+def _deleted_with_its_user(instance, origin):
+    """A row deleted because its account is: the account's deletion is logged once, by `_user_deleted`."""
+    user_model = get_user_model()
+    if isinstance(origin, QuerySet):  # « supprimer les utilisateurs sélectionnés »
+        return origin.model is user_model
+    return isinstance(origin, user_model) and origin.pk == instance.user_id
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="audit_user_deleted")
+def _user_deleted(sender, instance, **kwargs):
+    record(Kind.ACCOUNT_CHANGED, username=instance.get_username(), detail="compte supprimé")
+
+
 @receiver(post_delete, sender=StructureMembership, dispatch_uid="audit_membership_deleted")
-def _membership_deleted(sender, instance, **kwargs):
+def _membership_deleted(sender, instance, origin=None, **kwargs):
+    if _deleted_with_its_user(instance, origin):
+        return
     user = get_user_model()._default_manager.filter(pk=instance.user_id).first()
     record(Kind.SCOPE_CHANGED, user=user, detail=f"n’est plus rattaché à la structure n° {instance.structure_id}")
 
@@ -151,7 +167,9 @@ def _scope_saved(sender, instance, created, **kwargs):
 
 
 @receiver(post_delete, sender=FederationScope, dispatch_uid="audit_scope_deleted")
-def _scope_deleted(sender, instance, **kwargs):
+def _scope_deleted(sender, instance, origin=None, **kwargs):
+    if _deleted_with_its_user(instance, origin):
+        return
     user = get_user_model()._default_manager.filter(pk=instance.user_id).first()
     record(Kind.SCOPE_CHANGED, user=user, detail="périmètre de fédération supprimé")
 

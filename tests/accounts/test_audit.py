@@ -118,3 +118,21 @@ class TestWhoReadsIt:
         assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 403
         assert client.get(reverse("admin:accounts_auditevent_change", args=[event.pk])).status_code in (403, 404)
         assert "Journal de sécurité" not in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_is_logged_once(world, login):
+    target = world.users.centre
+    assert login(world.users.superuser).post(reverse("admin:auth_user_delete", args=[target.pk]), {"post": "yes"})
+    event = AuditEvent.objects.get(kind=Kind.ACCOUNT_CHANGED, username="centre")
+    assert event.detail == "compte supprimé" and event.user is None and event.actor == world.users.superuser
+    assert not AuditEvent.objects.filter(user_id=target.pk).exists()
+
+
+@pytest.mark.django_db
+def test_deleting_accounts_in_bulk_is_logged(world, login):
+    targets = [world.users.centre, world.users.fed49]
+    data = {"action": "delete_selected", "post": "yes", "_selected_action": [user.pk for user in targets]}
+    assert login(world.users.superuser).post(reverse("admin:auth_user_changelist"), data).status_code == 302
+    deleted = set(AuditEvent.objects.filter(detail="compte supprimé").values_list("username", flat=True))
+    assert deleted == {"centre", "fede49"}
