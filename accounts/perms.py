@@ -20,7 +20,8 @@ from django.db.models import Q
 CENTRE_GROUP = "Équipe de centre"
 FEDERATION_GROUP = "Équipe de fédération"
 
-# States an action may be in for its centre to edit it: once published, only the federation changes it.
+# States an action may be in for its centre to edit it: once published, only the federation changes it. Which
+# state may follow which, and who moves it, is actions/workflow.py's business.
 CENTRE_EDITABLE_STATES = frozenset({"brouillon", "soumise"})
 NOTHING = Q(pk__in=[])
 # Not Q(): an empty Q vanishes when combined (`NOTHING | Q()` is NOTHING), this one does not.
@@ -177,38 +178,6 @@ def moderates_structure(user, structure_id):
     if is_superuser(user):
         return True
     return Structure.objects.filter(territory_q(user), pk=structure_id).exists()
-
-
-def allowed_states(user, action, structure_id=None):
-    """The states `user` may give `action` (its current state included), given the structure it will belong to."""
-    from actions.models import Action
-
-    structure_id = structure_id if structure_id is not None else action.structure_id
-    current = action.state if action.pk else Action.State.BROUILLON
-    if moderates_structure(user, structure_id):
-        return set(Action.State.values)
-    if structure_id in get_scope(user).structure_ids and current in CENTRE_EDITABLE_STATES:
-        return set(CENTRE_EDITABLE_STATES)
-    return {current}
-
-
-def transition_error(user, action, new_state, structure_id=None):
-    """None if `user` may move `action` to `new_state`, else a French message saying why not and what to do."""
-    from actions.models import Action
-
-    current = action.state if action.pk else Action.State.BROUILLON
-    if new_state == current or new_state in allowed_states(user, action, structure_id):
-        return None
-    labels = dict(Action.State.choices)
-    if new_state in (Action.State.PUBLIEE, Action.State.ARCHIVEE):
-        return (
-            f"Seule la fédération peut passer une action à l’état « {labels[new_state]} ». "
-            "Choisissez « Soumise à validation » : la fédération la relira et la publiera."
-        )
-    return (
-        f"Vous ne pouvez pas passer cette action de l’état « {labels[current]} » à l’état « {labels[new_state]} ». "
-        "Demandez-le à votre fédération."
-    )
 
 
 def managed_users_q(user):

@@ -105,27 +105,3 @@ def test_structure_rules(world, role, visible, editable, in_scope):
     assert structure_names(Structure.objects.editable_by(user)) == editable
     assert structure_names(Structure.objects.in_scope(user)) == in_scope
     assert structure_names(Structure.objects.deletable_by(user)) == in_scope
-
-
-@pytest.mark.parametrize(
-    "role, current, allowed",
-    [
-        ("centre", "brouillon", {"brouillon", "soumise"}),
-        ("centre", "soumise", {"brouillon", "soumise"}),
-        ("centre", "publiee", {"publiee"}),
-        ("fed49", "soumise", {"brouillon", "soumise", "publiee", "archivee"}),
-        ("fed49", "publiee", {"brouillon", "soumise", "publiee", "archivee"}),
-    ],
-)
-def test_allowed_states(world, role, current, allowed):
-    action = world.actions.own_draft
-    action.state = current
-    assert perms.allowed_states(getattr(world.users, role), action) == allowed
-
-
-def test_transition_error_says_what_to_do(world):
-    message = perms.transition_error(world.users.centre, world.actions.own_draft, Action.State.PUBLIEE)
-    assert "Seule la fédération" in message and "Soumise à validation" in message
-    assert perms.transition_error(world.users.centre, world.actions.own_draft, Action.State.SOUMISE) is None
-    # A federation moderates only its territory.
-    assert perms.transition_error(world.users.fed49, world.actions.region_draft, Action.State.PUBLIEE)
