@@ -147,14 +147,14 @@ class ActionResource(ScopedResource):
         )
         if errors:
             raise ValidationError({"state": " ".join(errors.values())})
-        instance.state = source if instance.pk else Action.State.BROUILLON
         instance._workflow = (name, source)
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
         if getattr(instance, "_workflow", None):
-            name, _source = instance._workflow
-            workflow.fire(instance, name, self.user, via=workflow.IMPORT)
+            # Saved in the new state (row and history, dates by Action.save): the workflow records it and tells.
+            name, source = instance._workflow
+            workflow.record(instance, name, self.user, source, via=workflow.IMPORT)
 
 
 class PublicationForm(forms.ModelForm):
@@ -192,16 +192,14 @@ class PublicationForm(forms.ModelForm):
         if not self.is_bound:
             return None
         name = self.data.get("_transition")
-        if name:
-            return name
         target = self.data.get("state")
-        if target in Action.State.values:
-            return workflow.transition_between(self.user, self.instance, target)
-        if self.instance.pk and self.instance.state == Action.State.SOUMISE:
+        if not name and target in Action.State.values:
+            name = workflow.transition_between(self.user, self.instance, target)
+        if name is None and self.instance.pk and self.instance.state == Action.State.SOUMISE:
             held = workflow.roles(self.user, self.instance.structure_id)
             if workflow.CENTRE in held and workflow.FEDERATION not in held:
                 return "withdraw"
-        return None
+        return name or (None if name is None else "")
 
     def check_version(self):
         """Refuses to overwrite a change saved since the form was opened (optimistic locking).

@@ -9,10 +9,10 @@ Transitions (`TRANSITIONS`, by name):
 ========== ======================= ============= =============================== =====================
 name        from → to               who           requires                        undone by
 ========== ======================= ============= =============================== =====================
-submit      brouillon → soumise     centre, fed.  résumé and dimension            withdraw / send_back
+submit      brouillon → soumise     centre, fed.* résumé and dimension            withdraw / send_back
 withdraw    soumise → brouillon     centre        —                               submit
 publish     soumise → publiée       federation    résumé and dimension            unpublish
-            brouillon → publiée     federation    only its own draft (see above)
+            brouillon → publiée     federation*   (* a federation: only its own draft, see above)
 send_back   soumise → brouillon     federation    a comment for the centre        submit
 unpublish   publiée → soumise       federation    —                               publish
 archive     publiée/soumise → arch. federation    —                               restore
@@ -87,6 +87,7 @@ TRANSITIONS = {
             "soumise à la fédération",
             needs_content=True,
             event="submit",
+            only_federation_drafts_from=frozenset({BROUILLON}),
         ),
         Transition(
             "withdraw",
@@ -228,10 +229,11 @@ def transition_error(user, action, name, content=None, comment="", structure_id=
                 "Soumettez-la : la fédération la relira et la publiera."
             }
         return {None: f"Seule l’équipe du centre peut rendre cette action {transition.done}."}
-    if state in transition.only_federation_drafts_from and not (action.federation_draft or not action.pk):
+    own_draft = action.federation_draft or not action.pk
+    if state in transition.only_federation_drafts_from and CENTRE not in held and not own_draft:
         return {
-            None: "Ce brouillon appartient au centre : la fédération ne le publie qu’une fois soumis. "
-            "Demandez au centre de le soumettre."
+            None: "Ce brouillon appartient au centre : la fédération ne le soumet ni ne le publie ; elle le "
+            "modère une fois que le centre l’a soumis. Demandez au centre de le soumettre."
         }
     if transition.needs_content:
         missing = missing_content(content if content is not None else action)
