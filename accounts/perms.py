@@ -20,9 +20,11 @@ from django.db.models import Q
 CENTRE_GROUP = "Équipe de centre"
 FEDERATION_GROUP = "Équipe de fédération"
 
-# States an action may be in for its centre to edit it: once published, only the federation changes it. Which
-# state may follow which, and who moves it, is actions/workflow.py's business.
-CENTRE_EDITABLE_STATES = frozenset({"brouillon", "soumise"})
+# States an action may be in for its centre to edit it. Which state may follow which, and who moves it, is
+# actions/workflow.py's business.
+CENTRE_EDITABLE_STATES = frozenset({"brouillon", "soumise", "publiee"})
+# A published fiche's edit by its centre is a pending revision (actions/workflow.py); it deletes only unpublished ones.
+CENTRE_DELETABLE_STATES = frozenset({"brouillon", "soumise"})
 NOTHING = Q(pk__in=[])
 # Not Q(): an empty Q vanishes when combined (`NOTHING | Q()` is NOTHING), this one does not.
 EVERYTHING = Q(pk__isnull=False)
@@ -153,7 +155,11 @@ def action_editable_q(user):
 
 def action_deletable_q(user):
     # A centre may delete what it has not published yet; a federation anything in its territory.
-    return action_editable_q(user)
+    if is_superuser(user):
+        return EVERYTHING
+    return territory_q(user, "structure__") | (
+        membership_q(user, "structure_id") & Q(state__in=CENTRE_DELETABLE_STATES)
+    )
 
 
 def departement_scope_q(user):

@@ -185,6 +185,16 @@ class PublicationForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
         self.transition = self.requested_transition()
+        self.revision = None
+        if self.centre_only() and self.instance.pk and self.instance.state == Action.State.PUBLIEE:
+            # A centre edits a published fiche through its revision: the form shows the revision's text.
+            self.revision = workflow.pending_revision(self.instance)
+            if self.revision is not None and not self.is_bound:
+                self.initial.update(self.revision.data)
+
+    def centre_only(self):
+        held = workflow.roles(self.user, self.instance.structure_id)
+        return workflow.CENTRE in held and workflow.FEDERATION not in held
 
     def requested_transition(self):
         """The transition asked for: a button's name; for a client posting a target « state », the transition to
@@ -195,10 +205,11 @@ class PublicationForm(forms.ModelForm):
         target = self.data.get("state")
         if not name and target in Action.State.values:
             name = workflow.transition_between(self.user, self.instance, target)
-        if name is None and self.instance.pk and self.instance.state == Action.State.SOUMISE:
-            held = workflow.roles(self.user, self.instance.structure_id)
-            if workflow.CENTRE in held and workflow.FEDERATION not in held:
+        if name is None and self.instance.pk and self.centre_only():
+            if self.instance.state == Action.State.SOUMISE:
                 return "withdraw"
+            if self.instance.state == Action.State.PUBLIEE:
+                return "submit_revision"
         return name or (None if name is None else "")
 
     def check_version(self):
@@ -447,6 +458,8 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
     # The form: its buttons are the transitions the user may fire; saving fires the one pressed.
 
     def save_model(self, request, obj, form, change):
+        if getattr(form, "transition", None) == "submit_revision":
+            return  # a published fiche: the edit waits in a revision (save_related), the public keeps the fiche
         if not change:
             held = workflow.roles(request.user, obj.structure_id)
             obj.federation_draft = workflow.FEDERATION in held and workflow.CENTRE not in held
@@ -454,11 +467,23 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         name = getattr(form, "transition", None)
+        action = form.instance
+        if name == "submit_revision":
+            try:
+                workflow.submit_revision(action, workflow.revision_data(form.cleaned_data), request.user)
+            except workflow.WorkflowError as error:
+                request._workflow_message = (messages.ERROR, f"La révision n’est pas enregistrée : {error}")
+                return
+            request._workflow_message = (
+                messages.SUCCESS,
+                f"Votre révision de « {action.titre} » est soumise à la fédération ; le public voit la version "
+                "publiée jusqu’à sa décision.",
+            )
+            return
+        super().save_related(request, form, formsets, change)
         if not name:
             return
-        action = form.instance
         try:
             workflow.fire(action, name, request.user, form.cleaned_data.get("commentaire_moderation", ""))
         except workflow.WorkflowError as error:
@@ -498,13 +523,18 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
         elif state == Action.State.SOUMISE and centre_only:
             save_label = "Enregistrer en brouillon (retire la soumission)"
             buttons = [t for t in buttons if t.name != "withdraw"]
+        elif state == Action.State.PUBLIEE and centre_only:
+            save_label = "Soumettre la révision à la fédération"
         else:
             save_label = "Enregistrer"
+        revision = workflow.pending_revision(obj) if obj is not None and state == Action.State.PUBLIEE else None
         context.update(
             workflow_buttons=buttons,
             workflow_save_label=save_label,
             workflow_centre_only=centre_only,
             sent_back=workflow.sent_back_record(obj) if obj is not None else None,
+            revision=revision,
+            revision_diff=workflow.revision_diff(obj, revision) if revision is not None and not centre_only else None,
             preview_url=(
                 reverse("admin:actions_action_preview", args=[obj.pk]) if obj is not None and obj.pk else None
             ),
@@ -554,6 +584,7 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
             "subtitle": "Les actions soumises de votre périmètre, la plus ancienne d’abord",
             "opts": self.opts,
             "queue": queue,
+            "revisions": workflow.revisions_to_moderate(request.user),
         }
         return TemplateResponse(request, "admin/actions/action/moderation.html", context)
 

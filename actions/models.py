@@ -377,3 +377,41 @@ class TransitionRecord(models.Model):
 
     def __str__(self):
         return f"{self.action_id} : {self.source} → {self.target}"
+
+
+class Revision(models.Model):
+    """A centre's edit of a published fiche, moderated like a new fiche while the public keeps the published text
+    (actions/workflow.py). Never read by the public pages, counts, API or exports: only its publication, which
+    writes the action, reaches them."""
+
+    class State(models.TextChoices):
+        SOUMISE = "soumise", "Soumise à validation"
+        RENVOYEE = "renvoyee", "Renvoyée au centre"
+        PUBLIEE = "publiee", "Publiée"
+
+    PENDING = (State.SOUMISE, State.RENVOYEE)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="revisions", verbose_name="action")
+    data = models.JSONField("contenu proposé")
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.SOUMISE)
+    author = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="auteur"
+    )
+    comment = models.TextField("commentaire de la fédération", blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "révision d’une fiche publiée"
+        verbose_name_plural = "révisions de fiches publiées"
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=models.Q(state__in=["soumise", "renvoyee"]),
+                name="revision_one_pending_per_action",
+            )
+        ]
+
+    def __str__(self):
+        return f"Révision de {self.action}"

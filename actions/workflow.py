@@ -39,6 +39,11 @@ The API (used by the admin form, the bulk actions, both imports and the commands
 - `badge(action)` → (css class, French label) for lists: « À corriger » for a sent back draft, else its state;
 - `sent_back_record(action)` → the last send-back record (comment, user, date) of a brouillon, or None;
 - `stamp_dates(action, now)` → the dates a state implies, for writers that set the state themselves (imports);
+- revisions of published fiches: `pending_revision(action)`, `submit_revision(action, data, user)` (a centre's
+  edit; the public keeps the published text), `revision_data(form cleaned data or action)`,
+  `revision_diff(action, revision)` (field by field, for moderators), `revisions_to_moderate(user)`; publishing or
+  sending back a revision are the transitions `publish_revision` and `send_back_revision` (`fire`);
+- `waiting_count(user)` → fiches and revisions waiting in `user`'s moderation scope (None if they moderate nothing);
 - `after_transition(callback)` → registers `callback(action, event, actor, comment)`; `event` is the
   notification name (notifications.services.EVENTS), called only for transitions that have one.
 """
@@ -73,6 +78,7 @@ class Transition:
     needs_comment: bool = False
     event: str | None = None  # the notification (notifications.services.EVENTS)
     only_federation_drafts_from: frozenset = frozenset()  # sources a federation may fire from only on its drafts
+    revision: bool = False  # acts on the pending Revision of a published fiche, not on the fiche's state
 
 
 TRANSITIONS = {
@@ -136,6 +142,38 @@ TRANSITIONS = {
             frozenset({FEDERATION}),
             "archivée",
             event="archive",
+        ),
+        Transition(
+            "submit_revision",
+            "Soumettre la révision à la fédération",
+            frozenset({PUBLIEE}),
+            PUBLIEE,
+            frozenset({CENTRE}),
+            "révision soumise à la fédération ; le public voit la version publiée jusqu’à sa décision",
+            needs_content=True,
+            event="submit_revision",
+            revision=True,
+        ),
+        Transition(
+            "publish_revision",
+            "Publier la révision",
+            frozenset({PUBLIEE}),
+            PUBLIEE,
+            frozenset({FEDERATION}),
+            "mise à jour avec la révision",
+            event="publish_revision",
+            revision=True,
+        ),
+        Transition(
+            "send_back_revision",
+            "Renvoyer la révision au centre",
+            frozenset({PUBLIEE}),
+            PUBLIEE,
+            frozenset({FEDERATION}),
+            "révision renvoyée au centre",
+            needs_comment=True,
+            event="send_back_revision",
+            revision=True,
         ),
         Transition(
             "restore",
@@ -235,6 +273,11 @@ def transition_error(user, action, name, content=None, comment="", structure_id=
             None: "Ce brouillon appartient au centre : la fédération ne le soumet ni ne le publie ; elle le "
             "modère une fois que le centre l’a soumis. Demandez au centre de le soumettre."
         }
+    if transition.revision and name != "submit_revision":
+        pending = pending_revision(action)
+        if pending is None or pending.state != "soumise":
+            return {None: "Aucune révision de cette fiche n’attend de relecture : rechargez la page."}
+        content = content if content is not None else pending.data
     if transition.needs_content:
         missing = missing_content(content if content is not None else action)
         if missing:
@@ -254,6 +297,8 @@ def allowed_transitions(user, action, structure_id=None):
         return []
     allowed = []
     for transition in TRANSITIONS.values():
+        if transition.name == "submit_revision":
+            continue  # the form's save button on a published fiche
         error = transition_error(user, action, transition.name, comment="x", structure_id=structure_id, held=held)
         if error is None or set(error) <= set(REQUIRED_CONTENT):
             allowed.append(transition)
@@ -325,6 +370,10 @@ def fire(action, name, user, comment="", via=FORM, check=True):
         transition = TRANSITIONS[name]
         source = locked.state
         now = timezone.now()
+        if transition.revision:
+            _fire_revision(locked, name, user, comment)
+            record(locked, name, user, source, comment, via, now)
+            return locked
         locked.state = transition.target
         stamp_dates(locked, now)
         if name == "send_back":
@@ -340,6 +389,110 @@ def fire(action, name, user, comment="", via=FORM, check=True):
         action.__dict__.pop("version", None)
         record(locked, name, user, source, comment, via, now)
     return locked
+
+
+# Revisions of published fiches: the centre's edit waits in a Revision while the public keeps the published text.
+
+REVISION_FIELDS = None  # ["titre", *FICHE_FIELDS], set on first use (models import this module)
+
+
+def _revision_fields():
+    global REVISION_FIELDS
+    if REVISION_FIELDS is None:
+        from actions.models import FICHE_FIELDS
+
+        REVISION_FIELDS = ["titre", *FICHE_FIELDS]
+    return REVISION_FIELDS
+
+
+def revision_data(source):
+    """The fiche's content as a revision stores it (JSON): from a form's cleaned data or from an Action."""
+    from actions.models import Action
+
+    data = {}
+    for name in _revision_fields():
+        field = Action._meta.get_field(name)
+        value = source.get(name) if isinstance(source, dict) else getattr(source, name)
+        if field.many_to_many:
+            entries = value.all() if hasattr(value, "all") else (value or [])
+            data[name] = sorted(entry.pk for entry in entries)
+        elif field.is_relation:
+            data[name] = value.pk if value is not None else None
+        else:
+            data[name] = value or ""
+    return data
+
+
+def pending_revision(action):
+    """The revision of `action` waiting for moderation or for its centre's corrections, or None."""
+    from actions.models import Revision
+
+    if action.pk is None:
+        return None
+    return action.revisions.filter(state__in=Revision.PENDING).select_related("author").first()
+
+
+def submit_revision(action, data, user, via=FORM):
+    """Saves a centre's edit of published `action` as its pending revision, submitted to the federation."""
+    from actions.models import Action, Revision
+
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        error = transition_error(user, locked, "submit_revision", content=data)
+        if error:
+            raise WorkflowError(error)
+        revision = pending_revision(locked) or Revision(action=locked)
+        revision.data, revision.state, revision.author, revision.comment = data, Revision.State.SOUMISE, user, ""
+        revision.save()
+        record(locked, "submit_revision", user, locked.state, via=via)
+    return revision
+
+
+def _fire_revision(action, name, user, comment):
+    from actions.models import Action, Revision
+
+    revision = pending_revision(action)
+    if name == "send_back_revision":
+        revision.state, revision.comment = Revision.State.RENVOYEE, comment.strip()
+        revision.save()
+        return
+    for field_name, value in revision.data.items():
+        field = Action._meta.get_field(field_name)
+        if field.many_to_many:
+            continue
+        setattr(action, field.attname, value)
+    if user is not None and user.is_authenticated:
+        action._history_user = user
+    action._change_reason = "Révision publiée"
+    action.save()
+    for field_name, value in revision.data.items():
+        if Action._meta.get_field(field_name).many_to_many:
+            getattr(action, field_name).set(value)
+    revision.state = Revision.State.PUBLIEE
+    revision.save()
+
+
+def revision_diff(action, revision):
+    """[(field label, published text, proposed text)] for the fields the revision changes, in fiche order."""
+    from actions.models import Action
+
+    published = revision_data(action)
+    rows = []
+    for name in _revision_fields():
+        before, after = published.get(name), revision.data.get(name)
+        if before == after:
+            continue
+        field = Action._meta.get_field(name)
+        rows.append((field.verbose_name, _display(field, before), _display(field, after)))
+    return rows
+
+
+def _display(field, value):
+    if field.many_to_many:
+        return ", ".join(field.related_model.objects.filter(pk__in=value).values_list("libelle", flat=True))
+    if field.is_relation:
+        return str(field.related_model.objects.filter(pk=value).first() or "") if value else ""
+    return value or ""
 
 
 def sent_back_record(action):
@@ -358,8 +511,20 @@ def badge(action):
 
 def waiting_count(user):
     """The number of soumise fiches waiting in `user`'s moderation scope (None for who moderates nothing)."""
-    from actions.models import Action
+    from actions.models import Action, Revision
 
     if not perms.is_federation(user):
         return None
-    return Action.objects.to_moderate(user).count()
+    revisions = Revision.objects.filter(state=Revision.State.SOUMISE, action__in=Action.objects.in_scope(user))
+    return Action.objects.to_moderate(user).count() + revisions.count()
+
+
+def revisions_to_moderate(user):
+    """The submitted revisions of published fiches in `user`'s territory, oldest first."""
+    from actions.models import Action, Revision
+
+    return (
+        Revision.objects.filter(state=Revision.State.SOUMISE, action__in=Action.objects.in_scope(user))
+        .select_related("action__structure", "author")
+        .order_by("updated_at", "pk")
+    )

@@ -21,6 +21,7 @@ VIEW = {
     },
     "superuser": {"own_draft", "own_submitted", "own_published", "neighbour_draft", "region_draft", "elsewhere_draft"},
 }
+# A centre's change of its published fiche is a pending revision (tests/accounts/test_workflow.py): not a change.
 CHANGE = {**VIEW, "centre": {"own_draft", "own_submitted"}}
 TARGETS = ["own_draft", "own_published", "neighbour_draft", "region_draft", "elsewhere_draft"]
 
@@ -72,6 +73,9 @@ def test_change(world, login, role, target):
     if target in CHANGE[role]:
         assert response.status_code == 302, response.context["adminform"].form.errors
         assert Action.objects.get(pk=action.pk).titre == "Titre forgé"
+    elif (role, target) == ("centre", "own_published"):
+        assert response.status_code == 302  # a pending revision: the published fiche is unchanged
+        assert snapshot(action) == before and action.revisions.get().data["titre"] == "Titre forgé"
     else:
         assert response.status_code == (403 if target in VIEW[role] else 404)
         assert snapshot(action) == before
@@ -182,10 +186,10 @@ class TestCentreChange:
         assert login(world.users.centre).post(change_url(action), forged).status_code == 302
         assert Action.objects.get(pk=action.pk).commentaire_moderation == ""
 
-    def test_published_action_is_read_only(self, world, login):
+    def test_published_action_is_changed_through_a_revision_never_deleted(self, world, login):
         response = login(world.users.centre).get(change_url(world.actions.own_published))
         assert response.status_code == 200
-        assert not response.context["has_change_permission"]
+        assert response.context["has_change_permission"]  # the edit becomes a revision (test_workflow.py)
         assert not response.context["has_delete_permission"]
 
 

@@ -375,3 +375,62 @@ def test_admin_home_shows_the_waiting_count_in_scope(world, login):
     assert "2 fiches" in page and "attendent votre relecture" in page
     page = login(world.users.centre).get(reverse("admin:index")).content.decode()
     assert "votre relecture" not in page
+
+
+class TestRevision:
+    def form(self, action, **overrides):
+        return {
+            "titre": action.titre,
+            "structure": action.structure_id,
+            "resume": action.resume,
+            "dimension": action.dimension_id,
+            "loaded_version": action.version,
+            **overrides,
+        }
+
+    def test_a_centre_edit_of_a_published_fiche_is_a_revision_moderated_like_a_fiche(self, world, login, client):
+        action = world.actions.own_published
+        url = reverse("admin:actions_action_change", args=[action.pk])
+        centre = login(world.users.centre)
+        assert "seront soumises à la fédération comme une révision" in centre.get(url).content.decode()
+        response = centre.post(url, self.form(action, resume="Un nouveau résumé."))
+        assert response.status_code == 302
+        # The public keeps the published text; the form shows the revision to its centre.
+        assert Action.objects.get(pk=action.pk).resume == "Un résumé de l’action."
+        assert Action.objects.get(pk=action.pk).state == Action.State.PUBLIEE
+        client.logout()
+        assert "Un nouveau résumé." not in client.get(action.get_absolute_url()).content.decode()
+        centre = login(world.users.centre)
+        assert "Un nouveau résumé." in centre.get(url).content.decode()
+        # The federation is told, sees the difference, sends it back, then publishes the corrected one.
+        assert Notification.objects.filter(action=action, transition="submit_revision", user=world.users.fed49)
+        federation = login(world.users.fed49)
+        page = federation.get(url).content.decode()
+        assert "Différences avec la version publiée" in page and "Un nouveau résumé." in page
+        assert 'value="publish_revision"' in page and 'value="send_back_revision"' in page
+        assert "2 fiches" in federation.get(reverse("admin:index")).content.decode()  # own_submitted + revision
+        fresh = Action.objects.get(pk=action.pk)
+        federation.post(url, self.form(fresh, commentaire_moderation="Plus court.", _transition="send_back_revision"))
+        assert workflow.pending_revision(action).state == "renvoyee"
+        centre = login(world.users.centre)
+        assert "Plus court." in centre.get(url).content.decode()
+        fresh = Action.objects.get(pk=action.pk)
+        centre.post(url, self.form(fresh, resume="Court."))
+        assert workflow.pending_revision(action).state == "soumise"
+        federation = login(world.users.fed49)
+        fresh = Action.objects.get(pk=action.pk)
+        assert federation.post(url, self.form(fresh, _transition="publish_revision")).status_code == 302
+        assert Action.objects.get(pk=action.pk).resume == "Court."
+        assert workflow.pending_revision(action) is None
+        assert list(action.transitions.order_by("pk").values_list("name", flat=True)) == [
+            "submit_revision",
+            "send_back_revision",
+            "submit_revision",
+            "publish_revision",
+        ]
+
+    def test_a_centre_cannot_delete_its_published_fiche(self, world, login):
+        action = world.actions.own_published
+        url = reverse("admin:actions_action_delete", args=[action.pk])
+        assert login(world.users.centre).post(url, {"post": "yes"}).status_code == 403
+        assert Action.objects.filter(pk=action.pk).exists()

@@ -54,10 +54,12 @@ def test_centre_submits_federation_publishes_public_sees(page, live_server, acco
     pick_autocomplete(page, "structure", "Tilleuls")
     page.select_option("#id_dimension", label="Citoyenneté")
     page.fill("#id_resume", "Des habitants cuisinent ensemble chaque mois.")
-    page.select_option("#id_state", "soumise")
-    assert page.locator("#id_state option[value=publiee]").count() == 0
-    page.click("input[name=_save]")
+    # The buttons are the transitions the centre may fire: no « Publier ».
+    assert page.locator("button[name=_transition][value=publish]").count() == 0
+    assert page.locator("input[name=_continue][value='Enregistrer le brouillon']").count() == 1
+    page.click("button[name=_transition][value=submit]")
     page.wait_for_url(f"{base}/admin/actions/action/")
+    assert "est soumise à la fédération" in page.content()
     assert Action.objects.get(titre=TITLE).state == Action.State.SOUMISE
 
     # Not yet public.
@@ -73,8 +75,7 @@ def test_centre_submits_federation_publishes_public_sees(page, live_server, acco
     log_in(page, base, accounts["federation"])
     page.goto(f"{base}/admin/actions/action/moderation/")
     page.click(f"text={TITLE}")
-    page.select_option("#id_state", "publiee")
-    page.click("input[name=_save]")
+    page.click("button[name=_transition][value=publish]")
     page.wait_for_url(f"{base}/admin/actions/action/")
     action = Action.objects.get(titre=TITLE)
     assert action.state == Action.State.PUBLIEE
