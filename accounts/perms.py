@@ -130,8 +130,9 @@ def structure_deletable_q(user):
     return territory_q(user)
 
 
-# What only the federation (or a superuser) changes on a structure: for its centre, they are read-only.
-STRUCTURE_FEDERATION_FIELDS = ("kind", "membre_federation", "departement")
+# What only the federation (or a superuser) changes on a structure: for its centre, they are read-only. The name
+# too: it is the structure's public identity and the fiche import's key (a centre asks its federation).
+STRUCTURE_FEDERATION_FIELDS = ("nom", "kind", "membre_federation", "departement")
 
 
 def structure_readonly_fields(user, structure):
