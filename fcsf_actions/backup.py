@@ -21,7 +21,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 
 CATALOGUE_APPS = ("structures", "actions")
-NOT_CATALOGUE = {"actions.catalogueversion", "actions.cataloguechange"}  # bookkeeping of the caches
+NOT_CATALOGUE = {
+    "actions.catalogueversion",  # bookkeeping of the caches
+    "actions.cataloguechange",
+    # The workflow's records and pending revisions (actions/workflow.py): back-office data tied to accounts, never
+    # read by the public pages, counts, API or exports (so not watched by catalogue_version_watch either).
+    "actions.transitionrecord",
+    "actions.revision",
+}
 
 
 def catalogue_models():
