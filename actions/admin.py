@@ -123,11 +123,12 @@ class ActionResource(ScopedResource):
     def check_transition(self, instance, source):
         """A changed « state » column is a workflow transition, checked by the workflow (actions/workflow.py)."""
         instance._workflow = None
-        if instance.pk is None:
+        new = instance._state.adding
+        if new:
             instance.federation_draft = True  # imported by the federation: its own draft
         target = instance.state
         before = Action(
-            pk=instance.pk,
+            pk=None if new else instance.pk,
             structure_id=instance.structure_id,
             state=source,
             federation_draft=instance.federation_draft,

@@ -85,3 +85,28 @@ def test_centre_submits_federation_publishes_public_sees(page, live_server, acco
     page.context.clear_cookies()
     page.goto(f"{base}/actions/")
     assert TITLE in page.content()
+
+
+def test_send_back_needs_a_comment_and_the_centre_sees_it_at_the_top(page, live_server, accounts):
+    base = live_server.url
+    action = ActionFactory(titre=TITLE, structure=accounts["centre"].memberships.get().structure, state="soumise")
+    log_in(page, base, accounts["federation"])
+    page.goto(f"{base}/admin/actions/action/{action.pk}/change/")
+    page.click("button[name=_transition][value=send_back]")
+    error = page.locator(".field-commentaire_moderation .errorlist")
+    assert "expliquez-lui" in error.inner_text()
+    assert Action.objects.get(pk=action.pk).state == Action.State.SOUMISE
+    page.fill("#id_commentaire_moderation", "Précisez le public visé.")
+    page.click("button[name=_transition][value=send_back]")
+    page.wait_for_url(f"{base}/admin/actions/action/")
+    assert "renvoyée au centre" in page.content()
+
+    log_in(page, base, accounts["centre"])
+    page.goto(f"{base}/admin/actions/action/")
+    assert page.locator(".workflow-a-corriger").count() == 1
+    page.goto(f"{base}/admin/actions/action/{action.pk}/change/")
+    notice = page.locator(".workflow-notice.workflow-a-corriger")
+    assert "Précisez le public visé." in notice.inner_text() and "federation" in notice.inner_text()
+    page.click("button[name=_transition][value=submit]")
+    page.wait_for_url(f"{base}/admin/actions/action/")
+    assert Action.objects.get(pk=action.pk).state == Action.State.SOUMISE
