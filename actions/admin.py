@@ -366,6 +366,13 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
         ),
     ]
 
+    def view_on_site(self, obj):
+        """« Voir sur le site »: the public page of a published fiche, else its preview (never the shortcut view,
+        which would reveal a draft's slug)."""
+        if obj.state == Action.State.PUBLIEE:
+            return obj.get_absolute_url()
+        return reverse("admin:actions_action_preview", args=[obj.pk])
+
     @admin.display(description="état", ordering="state")
     def etat(self, obj):
         css, label = workflow.badge(obj)

@@ -399,7 +399,13 @@ class TestRevision:
         assert Action.objects.get(pk=action.pk).resume == "Un résumé de l’action."
         assert Action.objects.get(pk=action.pk).state == Action.State.PUBLIEE
         client.logout()
+        # Public page, export and API never show a pending revision.
         assert "Un nouveau résumé." not in client.get(action.get_absolute_url()).content.decode()
+        response = client.get(reverse("actions:export_csv"))
+        export = (b"".join(response.streaming_content) if response.streaming else response.content).decode("utf-8-sig")
+        assert "Un nouveau résumé." not in export and "Un résumé de l’action." in export
+        api = client.get(f"/api/actions/{action.slug}/")
+        assert api.status_code == 200 and "Un nouveau résumé." not in api.content.decode()
         centre = login(world.users.centre)
         assert "Un nouveau résumé." in centre.get(url).content.decode()
         # The federation is told, sees the difference, sends it back, then publishes the corrected one.
@@ -434,3 +440,12 @@ class TestRevision:
         url = reverse("admin:actions_action_delete", args=[action.pk])
         assert login(world.users.centre).post(url, {"post": "yes"}).status_code == 403
         assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_view_on_site_is_the_preview_until_published(world, login):
+    client = login(world.users.centre)
+    draft_page = client.get(reverse("admin:actions_action_change", args=[world.actions.own_draft.pk])).content
+    assert reverse("admin:actions_action_preview", args=[world.actions.own_draft.pk]) in draft_page.decode()
+    published = world.actions.own_published
+    page = client.get(reverse("admin:actions_action_change", args=[published.pk])).content.decode()
+    assert published.get_absolute_url() in page
