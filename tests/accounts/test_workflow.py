@@ -449,3 +449,25 @@ def test_view_on_site_is_the_preview_until_published(world, login):
     published = world.actions.own_published
     page = client.get(reverse("admin:actions_action_change", args=[published.pk])).content.decode()
     assert published.get_absolute_url() in page
+
+
+class TestCommand:
+    def test_applies_the_same_rules_and_records(self, world):
+        from django.core.management import CommandError, call_command
+
+        submitted, draft = world.actions.own_submitted, world.actions.own_draft
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError, match="1 fiche"):
+            call_command("transition", "publish", submitted.pk, draft.pk, user="fede49", stdout=out, stderr=err)
+        assert Action.objects.get(pk=submitted.pk).state == Action.State.PUBLIEE
+        assert Action.objects.get(pk=draft.pk).state == Action.State.BROUILLON
+        assert "appartient au centre" in err.getvalue()
+        assert TransitionRecord.objects.get(action=submitted).via == workflow.COMMAND
+        assert Notification.objects.filter(action=submitted, transition="publish").exists()
+
+    def test_a_centre_account_cannot_publish(self, world):
+        from django.core.management import CommandError, call_command
+
+        with pytest.raises(CommandError):
+            call_command("transition", "publish", world.actions.own_submitted.pk, user="centre", stderr=io.StringIO())
+        assert Action.objects.get(pk=world.actions.own_submitted.pk).state == Action.State.SOUMISE
