@@ -367,3 +367,9 @@ class TestStructureSpreadsheets:
         assert response.context["result"].has_validation_errors()
         assert message in response.content.decode()
         assert not Structure.objects.filter(nom="Centre refusé").exists()
+
+
+def test_the_centre_is_told_who_changes_its_name(world, login):
+    url = reverse("admin:structures_structure_change", args=[world.structures.mine.pk])
+    assert "sont changés par votre fédération" in login(world.users.centre).get(url).content.decode()
+    assert "sont changés par votre fédération" not in login(world.users.fed49).get(url).content.decode()
