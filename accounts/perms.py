@@ -2,13 +2,14 @@
 
 Three roles:
 
-- **centre staff** (`StructureMembership`): see, create and edit the actions of their structures; may move an action
-  between brouillon and soumise only; may delete an action that was never published; see their structures;
+- **centre staff** (`StructureMembership`): see, create and edit the actions of their structures (a published one
+  through a pending revision); may delete an action that was never published; see their structures;
 - **federation staff** (`FederationScope`): everything in their territory (national, or régions and départements):
   actions in any state, moderation, structures, vocabularies, centre accounts;
 - **superusers**: everything.
 
-Querysets (`Action.objects.visible_to(user)`, `Structure.objects.editable_by(user)`…) and the admin both call the
+Which state may follow which, and who fires each transition, is `actions/workflow.py`'s (it uses the scope from
+here). Querysets (`Action.objects.visible_to(user)`, `Structure.objects.editable_by(user)`…) and the admin both call the
 functions below, so a rule changes in one place. Everything fails closed: a user with no membership and no scope
 sees nothing, whatever their groups say.
 """
