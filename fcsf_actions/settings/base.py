@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "fcsf_actions.middleware.SecurityHeadersMiddleware",
     "fcsf_actions.middleware.CSPMiddleware",
     "fcsf_actions.health.HealthCheckMiddleware",
+    # Before the rate limiter: its 429 under /api/ gets the CORS headers too (and preflights are not counted).
+    "api.http.CorsMiddleware",
     "fcsf_actions.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Open data (API, feeds, exports, sitemap, statistics): ETag, Last-Modified, 304 before any session is read.
