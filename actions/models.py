@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import Max
 from django.db.models.functions import Lower
@@ -225,6 +226,12 @@ class Action(models.Model):
         blank=True,
         help_text="Ce que le centre doit corriger avant de soumettre à nouveau l’action. Visible du centre.",
     )
+    federation_draft = models.BooleanField(
+        "brouillon de la fédération",
+        default=False,
+        editable=False,
+        help_text="Créée par la fédération (ou un import) : elle peut la publier sans soumission du centre.",
+    )
     imported_fingerprint = models.CharField(
         "empreinte du dernier import",
         max_length=64,
@@ -278,7 +285,9 @@ class Action(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Action, self.titre)
-        self.stamp_state_dates(timezone.now())
+        from actions import workflow
+
+        workflow.stamp_dates(self, timezone.now())
         updating = not self._state.adding and self.pk is not None
         if updating:
             # Optimistic locking (ActionAdmin's form): counted by the database, so a stale instance never
@@ -311,22 +320,6 @@ class Action(models.Model):
             for position, entry_id in cursor.fetchall():
                 ids[self.LIST_FIELDS[position]].add(entry_id)
         return ids
-
-    def stamp_state_dates(self, now):
-        """Dates the workflow state implies (first publication, submission); returns the fields it changed.
-
-        Called by save() and by the bulk import, which bypasses save()."""
-        changed = []
-        if self.state == self.State.PUBLIEE and self.published_at is None:
-            self.published_at = now
-            changed.append("published_at")
-        if self.state == self.State.SOUMISE and self.submitted_at is None:
-            self.submitted_at = now
-            changed.append("submitted_at")
-        elif self.state == self.State.BROUILLON and self.submitted_at is not None:
-            self.submitted_at = None
-            changed.append("submitted_at")
-        return changed
 
 
 class CatalogueVersion(models.Model):
@@ -361,6 +354,134 @@ class CatalogueChange(models.Model):
 
     def __str__(self):
         return f"version {self.version} : {self.action_id or 'tout'}"
+
+
+class VocabularyProposal(models.Model):
+    """An entry proposed for a shared vocabulary by someone who may not change it (only national staff do,
+    accounts.perms.manages_vocabularies); national staff accept it (the entry is created) or refuse it."""
+
+    VOCABULARY_MODELS = {
+        "dimension": Dimension,
+        "statut": Statut,
+        "public": Public,
+        "territoire": Territoire,
+        "initiative": Initiative,
+        "motcle": MotCle,
+        "partenaire": Partenaire,
+    }
+
+    class Vocabulary(models.TextChoices):
+        DIMENSION = "dimension", "dimension"
+        STATUT = "statut", "statut"
+        PUBLIC = "public", "public"
+        TERRITOIRE = "territoire", "territoire"
+        INITIATIVE = "initiative", "qui est à l’initiative"
+        MOTCLE = "motcle", "mot-clé"
+        PARTENAIRE = "partenaire", "partenaire"
+
+    class Status(models.TextChoices):
+        PENDING = "en_attente", "en attente"
+        ACCEPTED = "acceptee", "acceptée"
+        REFUSED = "refusee", "refusée"
+
+    vocabulary = models.CharField("liste", max_length=20, choices=Vocabulary.choices)
+    libelle = models.CharField("libellé proposé", max_length=200)
+    justification = models.TextField(
+        "pourquoi cette entrée ?", blank=True, help_text="Facultatif : à quoi servira-t-elle, pour quelles fiches ?"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="vocabulary_proposals",
+        verbose_name="proposée par",
+    )
+    created_at = models.DateTimeField("proposée le", auto_now_add=True)
+    status = models.CharField("décision", max_length=20, choices=Status.choices, default=Status.PENDING)
+    response = models.TextField("réponse", blank=True, help_text="Visible de la personne qui a proposé l’entrée.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "proposition d’entrée de vocabulaire"
+        verbose_name_plural = "propositions d’entrées de vocabulaire"
+        ordering = ["status", "-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_vocabulary_display()} : {self.libelle}"
+
+    @property
+    def target_model(self):
+        return self.VOCABULARY_MODELS[self.vocabulary]
+
+
+class TransitionRecord(models.Model):
+    """One transition of a fiche's workflow (actions/workflow.py): who fired it, when, how, with what comment."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="transitions", verbose_name="action")
+    name = models.CharField("transition", max_length=20)
+    source = models.CharField("état de départ", max_length=10, choices=Action.State.choices)
+    target = models.CharField("état d’arrivée", max_length=10, choices=Action.State.choices)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    comment = models.TextField("commentaire", blank=True)
+    via = models.CharField("par le biais de", max_length=20)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "transition de l’action"
+        verbose_name_plural = "transitions de l’action"
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.action_id} : {self.source} → {self.target}"
+
+
+class Revision(models.Model):
+    """A centre's edit of a published fiche, moderated like a new fiche while the public keeps the published text
+    (actions/workflow.py). Never read by the public pages, counts, API or exports: only its publication, which
+    writes the action, reaches them."""
+
+    class State(models.TextChoices):
+        SOUMISE = "soumise", "Soumise à validation"
+        RENVOYEE = "renvoyee", "Renvoyée au centre"
+        PUBLIEE = "publiee", "Publiée"
+
+    PENDING = (State.SOUMISE, State.RENVOYEE)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="revisions", verbose_name="action")
+    data = models.JSONField("contenu proposé")
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.SOUMISE)
+    author = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="auteur"
+    )
+    comment = models.TextField("commentaire de la fédération", blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "révision d’une fiche publiée"
+        verbose_name_plural = "révisions de fiches publiées"
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=models.Q(state__in=["soumise", "renvoyee"]),
+                name="revision_one_pending_per_action",
+            )
+        ]
+
+    def __str__(self):
+        return f"Révision de {self.action}"
 
 
 class Synonyme(models.Model):

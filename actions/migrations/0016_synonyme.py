@@ -47,7 +47,7 @@ def load_initial(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0012_catalogue_version_triggers"),
+        ("actions", "0015_revision"),
     ]
 
     operations = [
