@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: quality gate, then pytest on a throwaway PostgreSQL 15 cluster (scripts/postgres.sh), stopped
-# and removed at the end, also on failure. Extra arguments go to pytest (e.g. scripts/test.sh -k import -x).
+# and removed at the end, also on failure.
+# Without arguments, pytest runs in two phases: every test but the `serial` ones on parallel workers (pytest-xdist,
+# one test database each; FCSF_TEST_WORKERS=auto by default, one per core), then the `serial` tests alone (they stop
+# and restart the cluster). One verdict for both. Options for both phases: PYTEST_ADDOPTS="--durations=20".
+# With arguments, one plain pytest run with them (e.g. scripts/test.sh tests/actions -k import -x; add -n 2 to
+# spread it over workers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -33,7 +38,15 @@ DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" step "makemigratio
 # The fault tests (tests/test_faults.py) stop and restart this cluster, and backups use its pg_dump.
 export FCSF_TEST_PGDATA=$PGDATA FCSF_TEST_PGBIN=$PGBIN FCSF_TEST_PGPORT=$PGPORT
 # pytest's exit code 5 (no test collected) fails too.
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/fcsf" step "pytest" pytest "$@"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/fcsf"
+if [ $# -gt 0 ]; then
+  step "pytest" pytest "$@"
+else
+  workers=${FCSF_TEST_WORKERS:-auto}
+  step "pytest, en parallèle (-n $workers)" pytest -m "not serial" -n "$workers" --dist worksteal
+  step "pytest, seuls sur le cluster (serial)" pytest -m serial
+fi
+unset DATABASE_URL
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

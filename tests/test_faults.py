@@ -190,6 +190,7 @@ def site():
     server.wait(20)
 
 
+@pytest.mark.serial  # stops the whole cluster: scripts/test.sh runs it alone, after the parallel phase
 def test_postgresql_restart_under_load_errors_briefly_then_recovers_without_restarting_the_site(site):
     base, action, server = site
     detail = f"{base}{action.get_absolute_url()}"

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def waiting_for_a_lock():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        # This database's locks only: the other test workers (pytest-xdist) have databases of their own.
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted"
+            " AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+        )
         return cursor.fetchone()[0] > 0
 
 
