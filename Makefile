@@ -13,7 +13,7 @@ run: ## Lance le catalogue sur http://127.0.0.1:8000 avec les fiches d’exemple
 serve: ## Sert le catalogue comme en production (DEBUG off, gunicorn, fichiers statiques compressés)
 	bash scripts/serve.sh
 
-test: ## Toute la suite : ruff, makemigrations --check, pytest sur un PostgreSQL 15 jetable
+test: ## Toute la suite : ruff, makemigrations --check, pytest (en parallèle, puis les tests serial) sur un PostgreSQL 15 jetable
 	bash scripts/test.sh
 
 quality: setup ## Lint, format, migrations manquantes
