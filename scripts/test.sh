@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: quality gate, then pytest on a throwaway PostgreSQL 15 cluster (scripts/postgres.sh), stopped
 # and removed at the end, also on failure.
-# Without arguments, pytest runs in two phases: every test but the `serial` ones on parallel workers (pytest-xdist,
-# one test database each; FCSF_TEST_WORKERS=auto by default, one per core), then the `serial` tests alone (they stop
-# and restart the cluster). One verdict for both. Options for both phases: PYTEST_ADDOPTS="--durations=20".
+# Without arguments, pytest runs in three phases on parallel workers (pytest-xdist, one test database each;
+# FCSF_TEST_WORKERS=auto by default, one per core): the tests in a rolled-back transaction, then the transactional
+# ones (they flush the database: apart, as pytest-django puts them last in one process), then the `serial` tests
+# alone (they stop and restart the cluster). One verdict. Options for every phase: PYTEST_ADDOPTS="--durations=20".
 # With arguments, one plain pytest run with them (e.g. scripts/test.sh tests/actions -k import -x; add -n 2 to
 # spread it over workers).
 set -euo pipefail
@@ -43,7 +44,9 @@ if [ $# -gt 0 ]; then
   step "pytest" pytest "$@"
 else
   workers=${FCSF_TEST_WORKERS:-auto}
-  step "pytest, en parallèle (-n $workers)" pytest -m "not serial" -n "$workers" --dist worksteal
+  step "pytest, en parallèle (-n $workers)" pytest -m "not serial and not transactional" -n "$workers" --dist worksteal
+  step "pytest, tests transactionnels en parallèle (-n $workers)" \
+    pytest -m "transactional and not serial" -n "$workers" --dist worksteal
   step "pytest, seuls sur le cluster (serial)" pytest -m serial
 fi
 unset DATABASE_URL

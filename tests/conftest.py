@@ -5,6 +5,28 @@ import pytest
 from tests.databases import server_sql
 
 
+def is_transactional(item):
+    """Whether pytest-django runs `item` on real commits, flushing the database after it (the data migrations' rows
+    go with it): as pytest-django decides when it puts these tests last."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the transactional tests: scripts/test.sh runs them apart from the others on parallel workers, since a
+    worker does not keep pytest-django's order (the others first) and a flush would empty the next tests' data."""
+    for item in items:
+        if is_transactional(item):
+            item.add_marker("transactional")
+
+
 @pytest.fixture(autouse=True)
 def _no_network_assets(settings):
     """Every asset is served from static/: tests never depend on the network."""
