@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from fcsf_actions.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "Actions des centres sociaux – administration"
@@ -9,7 +10,10 @@ admin.site.site_title = "Actions des centres sociaux"
 admin.site.index_title = "Gestion du catalogue"
 
 urlpatterns = [
+    path("admin/inviter/", admin.site.admin_view(accounts_views.invite), name="admin_invite"),
+    path("admin/equipe/", admin.site.admin_view(accounts_views.team), name="admin_team"),
     path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
     path("api/", include("api.urls")),
     path("robots.txt", robots_txt, name="robots"),
     path(
