@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from actions import staff_admin
 from fcsf_actions.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "Actions des centres sociaux – administration"
@@ -12,6 +13,11 @@ admin.site.index_title = "Gestion du catalogue"
 urlpatterns = [
     path("admin/inviter/", admin.site.admin_view(accounts_views.invite), name="admin_invite"),
     path("admin/equipe/", admin.site.admin_view(accounts_views.team), name="admin_team"),
+    path(
+        "admin/actions/action/<int:pk>/dupliquer/",
+        admin.site.admin_view(staff_admin.duplicate),
+        name="admin_action_duplicate",
+    ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("api/", include("api.urls")),
