@@ -57,3 +57,101 @@ def duplicate(request, pk):
         "et ce qui diffère, puis enregistrez.",
     )
     return redirect("admin:actions_action_change", copy.pk)
+
+
+# The fiche admin as the staff see it: kept here so that actions/admin.py (ActionAdmin) stays the rules, this the
+# words and the help. Installed by ActionsConfig.ready(), once the admin's autodiscovery registered ActionAdmin.
+
+# What a fiche needs before it is submitted or published (PublicationForm.clean checks them).
+REQUIRED_TO_SUBMIT = ("resume", "dimension")
+REQUIRED_TO_SUBMIT_MARK = " (requis pour soumettre)"
+SHORT_LISTS = ("initiatives",)  # a few options: checkboxes rather than a dual list
+
+
+def staff_action_admin(base):
+    from django import forms
+
+    class StaffActionAdmin(base):
+        filter_horizontal = [name for name in base.filter_horizontal if name not in SHORT_LISTS]
+        list_display = ["titre", "structure", "state", "updated_at"]
+        list_display_links = ["titre"]
+
+        def get_changeform_initial_data(self, request):
+            initial = super().get_changeform_initial_data(request)
+            if "structure" not in initial:
+                structures = perms.get_scope(request.user).structure_ids
+                if len(structures) == 1:
+                    initial["structure"] = next(iter(structures))
+            return initial
+
+        def formfield_for_manytomany(self, db_field, request, **kwargs):
+            if db_field.name in SHORT_LISTS:
+                kwargs["widget"] = forms.CheckboxSelectMultiple
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+        def get_form(self, request, obj=None, change=False, **kwargs):
+            form = super().get_form(request, obj, change, **kwargs)
+            for name in REQUIRED_TO_SUBMIT:
+                field = form.base_fields.get(name)
+                if field is not None and not str(field.label).endswith(REQUIRED_TO_SUBMIT_MARK):
+                    field.label = f"{field.label}{REQUIRED_TO_SUBMIT_MARK}"
+            return form
+
+        def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+            extra_context = dict(extra_context or {})
+            if object_id is None:
+                extra_context.setdefault("title", "Ajouter une fiche")
+            else:
+                obj = self.get_object(request, object_id)
+                can_change = obj is not None and self.has_change_permission(request, obj)
+                extra_context.setdefault("title", "Modifier la fiche" if can_change else "Consulter la fiche")
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+        def changelist_view(self, request, extra_context=None):
+            extra_context = {"title": "Fiches action", **(extra_context or {})}
+            return super().changelist_view(request, extra_context)
+
+        def history_view(self, request, object_id, extra_context=None):
+            extra_context = {**(extra_context or {}), "title": "Historique de la fiche"}
+            return super().history_view(request, object_id, extra_context)
+
+        def get_actions(self, request):
+            actions = super().get_actions(request)
+            if "delete_selected" in actions:
+                function, name, _description = actions["delete_selected"]
+                actions["delete_selected"] = (function, name, "Supprimer les fiches sélectionnées")
+            return actions
+
+        def message_user(self, request, message, *args, **kwargs):
+            return super().message_user(request, french_message(str(message)), *args, **kwargs)
+
+    StaffActionAdmin.__name__ = StaffActionAdmin.__qualname__ = "StaffActionAdmin"
+    return StaffActionAdmin
+
+
+def french_message(message):
+    """Django's generic messages name the model « action » with the wrong words: say « la fiche »."""
+    replacements = [
+        ("L'objet action", "La fiche"),
+        ("L’objet action", "La fiche"),
+        ("a été ajouté avec succès", "a été ajoutée"),
+        ("a été modifié avec succès", "a été enregistrée"),
+        ("a été supprimé avec succès", "a été supprimée"),
+        ("Vous pouvez la modifier à nouveau ci-dessous", "Vous pouvez la modifier de nouveau ci-dessous"),
+        ("Vous pouvez le modifier à nouveau ci-dessous", "Vous pouvez la modifier de nouveau ci-dessous"),
+        ("Vous pouvez ajouter un autre action ci-dessous", "Vous pouvez ajouter une autre fiche ci-dessous"),
+        ("actions ont été supprimés avec succès", "fiches ont été supprimées"),
+    ]
+    for old, new in replacements:
+        message = message.replace(old, new)
+    return message
+
+
+def install():
+    from django.contrib import admin
+
+    current = admin.site._registry.get(Action)
+    if current is None or current.__class__.__name__ == "StaffActionAdmin":
+        return
+    admin.site.unregister(Action)
+    admin.site.register(Action, staff_action_admin(current.__class__))
