@@ -219,8 +219,9 @@ class FicheImportForm(forms.Form):
     state = forms.ChoiceField(
         label="état des nouvelles actions",
         choices=[(value, label) for value, label in Action.State.choices if value != Action.State.ARCHIVEE],
-        initial=Action.State.PUBLIEE,
-        help_text="Les actions déjà présentes gardent leur état.",
+        initial=Action.State.SOUMISE,
+        help_text="« Soumise à validation » (conseillé pour un fichier venu d’une autre structure ou fédération) : "
+        "vous relirez chaque fiche avant de la publier. Les actions déjà présentes gardent leur état.",
     )
 
     def clean_fichier(self):

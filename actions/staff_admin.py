@@ -66,6 +66,7 @@ def duplicate(request, pk):
 REQUIRED_TO_SUBMIT = ("resume", "dimension")
 REQUIRED_TO_SUBMIT_MARK = " (requis pour soumettre)"
 SHORT_LISTS = ("initiatives",)  # a few options: checkboxes rather than a dual list
+IMPORT_STATES = (Action.State.BROUILLON, Action.State.SOUMISE, Action.State.PUBLIEE)
 
 
 def staff_action_admin(base):
@@ -121,6 +122,37 @@ def staff_action_admin(base):
                 function, name, _description = actions["delete_selected"]
                 actions["delete_selected"] = (function, name, "Supprimer les fiches sélectionnées")
             return actions
+
+        # Fiche import: a file covering more than the territory imports the fiches of the territory, lists the rest.
+
+        def _fiche_load(self, request, data, filename, state, *, dry_run):
+            from actions import territory_import
+
+            return territory_import.load_own(request.user, data, filename, state=state, dry_run=dry_run)
+
+        def _fiche_import_confirm(self, request, context):
+            from actions.admin import SESSION_KEY
+
+            pending = request.session.get(SESSION_KEY)
+            state = request.POST.get("state")
+            if pending and state in IMPORT_STATES and state != pending.get("state"):
+                request.session[SESSION_KEY] = {**pending, "state": state}
+            return super()._fiche_import_confirm(request, context)
+
+        def fiche_import_view(self, request):
+            response = super().fiche_import_view(request)
+            from actions.admin import SESSION_KEY
+
+            context = getattr(response, "context_data", None)
+            if context is not None:
+                context["import_states"] = [
+                    (value, label) for value, label in Action.State.choices if value in IMPORT_STATES
+                ]
+                pending = request.session.get(SESSION_KEY) or {}
+                report = context.get("report")
+                from_others = report is not None and bool(getattr(report, "skipped", None))
+                context["pending_state"] = Action.State.SOUMISE if from_others else pending.get("state")
+            return response
 
         def message_user(self, request, message, *args, **kwargs):
             return super().message_user(request, french_message(str(message)), *args, **kwargs)

@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0012_catalogue_version_triggers'),
+        ("actions", "0012_catalogue_version_triggers"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicalaction',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'version passée de la fiche', 'verbose_name_plural': 'versions passées des fiches'},
+            name="historicalaction",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "version passée de la fiche",
+                "verbose_name_plural": "versions passées des fiches",
+            },
         ),
     ]

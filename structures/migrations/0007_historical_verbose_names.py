@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('structures', '0006_structure_identity'),
+        ("structures", "0006_structure_identity"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicalstructure',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'version passée de la structure', 'verbose_name_plural': 'versions passées des structures'},
+            name="historicalstructure",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "version passée de la structure",
+                "verbose_name_plural": "versions passées des structures",
+            },
         ),
     ]
