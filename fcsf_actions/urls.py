@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from accounts import views as accounts_views
 from actions import staff_admin
 from fcsf_actions.sitemaps import SITEMAPS, robots_txt
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's): the site's icon, not a 404."""
+    return redirect(static("favicon.svg"), permanent=True)
+
 
 admin.site.site_header = "Actions des centres sociaux – administration"
 admin.site.site_title = "Actions des centres sociaux"
@@ -22,6 +30,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("api/", include("api.urls")),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap_views.index,

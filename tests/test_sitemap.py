@@ -95,3 +95,10 @@ def test_robots_txt(client, db, settings):
     settings.ALLOWED_HOSTS = ["actions.example.org"]
     secure = client.get("/robots.txt", secure=True, headers={"host": "actions.example.org"})
     assert "Sitemap: https://actions.example.org/sitemap.xml" in secure.content.decode()
+
+
+def test_favicon_ico_points_to_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon")
+    assert response["Location"].endswith(".svg")
