@@ -76,6 +76,7 @@ def staff_action_admin(base):
         filter_horizontal = [name for name in base.filter_horizontal if name not in SHORT_LISTS]
         list_display = ["titre", "structure", "state", "updated_at"]
         list_display_links = ["titre"]
+        resource_classes = [staff_action_resource(resource) for resource in base.resource_classes]
 
         def get_changeform_initial_data(self, request):
             initial = super().get_changeform_initial_data(request)
@@ -187,3 +188,38 @@ def install():
         return
     admin.site.unregister(Action)
     admin.site.register(Action, staff_action_admin(current.__class__))
+
+
+# The back-office's exported files: column headers in words (the fields' verbose names), which the import reads
+# as well as the codes of earlier files (and of the open-data downloads, which keep the codes).
+
+EXPORT_LABELS = {
+    "id": "identifiant",
+    "structure": "structure (identifiant)",
+    "structure_nom": "nom de la structure",
+    "departement": "département",
+}
+
+
+def column_label(name):
+    if name in EXPORT_LABELS:
+        return EXPORT_LABELS[name]
+    return str(Action._meta.get_field(name).verbose_name)
+
+
+def staff_action_resource(base):
+    class StaffActionResource(base):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.labels = {}
+            for name, resource_field in self.fields.items():
+                self.labels[resource_field.column_name] = column_label(name)
+                resource_field.column_name = column_label(name)
+
+        def before_import(self, dataset, **kwargs):
+            if dataset.headers:
+                dataset.headers = [self.labels.get(header, header) for header in dataset.headers]
+            return super().before_import(dataset, **kwargs)
+
+    StaffActionResource.__name__ = StaffActionResource.__qualname__ = "StaffActionResource"
+    return StaffActionResource
