@@ -69,6 +69,17 @@ SHORT_LISTS = ("initiatives",)  # a few options: checkboxes rather than a dual l
 IMPORT_STATES = (Action.State.BROUILLON, Action.State.SOUMISE, Action.State.PUBLIEE)
 
 
+def labelled_empty_option(create_option):
+    """The empty option of a select says « — choisir — » (HTML wants no empty option without a label)."""
+
+    def create(name, value, label, *args, **kwargs):
+        if value in ("", None) and not label:
+            label = "— choisir —"
+        return create_option(name, value, label, *args, **kwargs)
+
+    return create
+
+
 def staff_action_admin(base):
     from django import forms
 
@@ -91,8 +102,22 @@ def staff_action_admin(base):
                 kwargs["widget"] = forms.CheckboxSelectMultiple
             return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+        def get_fieldsets(self, request, obj=None):
+            # The version the form was opened on stays in the form, hidden, without a row and its label (the
+            # template writes the hidden input).
+            return [
+                (name, {**options, "fields": [field for field in options["fields"] if field != "loaded_version"]})
+                for name, options in super().get_fieldsets(request, obj)
+            ]
+
         def get_form(self, request, obj=None, change=False, **kwargs):
             form = super().get_form(request, obj, change, **kwargs)
+            structure = form.base_fields.get("structure")
+            if structure is not None:
+                # An empty first option, as HTML wants for a required single choice (the server still requires it).
+                inner = getattr(structure.widget, "widget", structure.widget)
+                inner.is_required = False
+                inner.create_option = labelled_empty_option(inner.create_option)
             for name in REQUIRED_TO_SUBMIT:
                 field = form.base_fields.get(name)
                 if field is not None and not str(field.label).endswith(REQUIRED_TO_SUBMIT_MARK):
