@@ -2,9 +2,13 @@
 back-office home (centre and federation), the fiche list, the fiche form, the moderation queue, the invitation form
 and « Mon équipe », at 1280 and 375 px."""
 
+import re
+
 import pytest
 
+from accounts import invitations
 from actions.models import Action
+from notifications.models import OutgoingEmail
 from structures.models import Departement
 from tests.accounts.factories import PASSWORD, centre_user, federation_user
 from tests.actions.factories import ActionFactory
@@ -28,6 +32,7 @@ def staff(live_db):
         "centre": centre_user(mine, username="centre"),
         "federation": federation_user(departements=["49"], username="federation"),
         "draft": draft,
+        "mine": mine,
     }
 
 
@@ -74,6 +79,22 @@ def test_staff_pages_pass_axe_and_vnu(page, live_server, staff, tmp_path):
                     )
             documents[name] = response.text()
     assert not violations, "\n".join(f"{rule}\n  " + "\n  ".join(sorted(nodes)) for rule, nodes in violations.items())
+    # The public page that accepts an invitation, and the one that says a link is not valid.
+    page.context.clear_cookies()
+    invitations.invite(staff["federation"], email="nouvelle@example.org", role="centre", structures=[staff["mine"]])
+    link = re.search(r"/compte/invitation/[^/\s]+/", OutgoingEmail.objects.latest("pk").body_text).group(0)
+    for name, path, status in [
+        ("invitation-accepter", link, 200),
+        ("invitation-invalide", "/compte/invitation/x/", 404),
+    ]:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            response = page.goto(base + path)
+            assert response.status == status
+            for violation in run_axe(page):
+                violations.setdefault(f"{violation['id']}: {violation['help']}", set()).add(f"{name} {width}px")
+        documents[name] = response.text()
+    assert not violations, violations
     errors = run_vnu(documents, tmp_path)
     assert not errors, "\n".join(f"{e['file']}:{e['line']}: {e['message']} [{e['extract']}]" for e in errors)
 
