@@ -27,6 +27,10 @@ def test_centre_home_lists_my_fiches_to_correct_first(world, login):
     entries = {entry["action"].titre: entry for entry in home.centre_home(world.users.centre)["entries"]}
     assert entries["Publiée des Tilleuls"]["editable"] is False
     assert entries["Brouillon des Tilleuls"]["badge"] == "À corriger"
+    # A published fiche: its centre asks its federation (the départemental one) for a change.
+    assert entries["Publiée des Tilleuls"]["request_url"].startswith(f"mailto:{world.users.fed49.email}?subject=")
+    assert entries["Brouillon des Tilleuls"]["request_url"] is None
+    assert "Demander une modification" in text
 
 
 def test_centre_home_queries_are_bounded(world, login, django_assert_max_num_queries):
