@@ -47,7 +47,8 @@ class InvitationForm(forms.Form):
             self.fields["role"].initial = roles[0].value
         structures = Structure.objects.filter(perms.invitable_structures_q(user)).select_related("departement")
         self.fields["structures"].queryset = structures.order_by("nom", "pk")
-        if structures.count() <= CHECKBOXES_UP_TO:
+        count = structures.count()
+        if count <= CHECKBOXES_UP_TO:
             self.fields["structures"].widget = forms.CheckboxSelectMultiple()
             self.fields["structures"].widget.choices = self.fields["structures"].choices
         else:
@@ -69,8 +70,8 @@ class InvitationForm(forms.Form):
         else:
             for name in ("national", "regions", "departements"):
                 del self.fields[name]
-        if len(self.fields["structures"].queryset) == 1:
-            self.fields["structures"].initial = list(self.fields["structures"].queryset)
+        if count == 1:
+            self.fields["structures"].initial = list(structures)
 
     def clean(self):
         cleaned = super().clean()

@@ -40,13 +40,6 @@ TO_CORRECT = "a_corriger"
 
 def badge(action):
     """(css key, label) of an action's state badge; « À corriger » for a draft the federation sent back."""
-    try:  # the workflow module, when present, knows more states (révision en attente…)
-        from actions import workflow
-
-        if hasattr(workflow, "badge"):
-            return workflow.badge(action)
-    except ImportError:
-        pass
     if action.state == Action.State.BROUILLON and action.commentaire_moderation.strip():
         return TO_CORRECT, "À corriger"
     return action.state, action.get_state_display()

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
@@ -16,6 +17,8 @@ from accounts import invitations, perms
 from accounts.forms import AcceptInvitationForm, InvitationForm
 from accounts.models import Invitation, StructureMembership
 from structures.models import Structure
+
+TEAM_PAGE_SIZE = 50
 
 
 def _admin_context(request, title):
@@ -70,8 +73,9 @@ def team(request):
         )
         .select_related("federation_scope")
     )
+    page = Paginator(members, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    for member in members:
+    for member in page.object_list:
         rows.append(
             {
                 "user": member,
@@ -89,7 +93,13 @@ def team(request):
         .prefetch_related("structures", "regions", "departements")
         .order_by("-created_at")
     )
-    context = {**_admin_context(request, "Mon équipe"), "rows": rows, "pending": pending, "now": timezone.now()}
+    context = {
+        **_admin_context(request, "Mon équipe"),
+        "rows": rows,
+        "page": page,
+        "pending": pending,
+        "now": timezone.now(),
+    }
     return TemplateResponse(request, "admin/accounts/team.html", context)
 
 
