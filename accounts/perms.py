@@ -308,50 +308,97 @@ def invitation_error(user, role, *, structures=(), national=False, regions=(), d
     return None
 
 
+def removable_memberships(user, memberships):
+    """The ids of `memberships` that `user` may remove: those of structures in their federation territory, and
+    those they invited that person to; never their own, never a superuser's. Three queries whatever the number."""
+    from accounts.models import Invitation
+    from structures.models import Structure
+
+    candidates = [m for m in memberships if m.user_id != user.pk and not m.user.is_superuser]
+    if not candidates:
+        return set()
+    structure_ids = {m.structure_id for m in candidates}
+    if is_superuser(user):
+        moderated = structure_ids
+    else:
+        moderated = set(Structure.objects.filter(territory_q(user), pk__in=structure_ids).values_list("pk", flat=True))
+    invited = set(
+        Invitation.objects.filter(invited_by=user, user_id__in={m.user_id for m in candidates}).values_list(
+            "user_id", "structures"
+        )
+    )
+    return {m.pk for m in candidates if m.structure_id in moderated or (m.user_id, m.structure_id) in invited}
+
+
 def can_remove_membership(user, membership):
-    """May `user` take `membership.user` off `membership.structure`? Its federation (territory) or whoever invited
-    that person to that structure; never oneself through this page (a centre keeps at least its inviter)."""
+    """May `user` take `membership.user` off `membership.structure`? (`removable_memberships`)"""
+    return membership.pk in removable_memberships(user, [membership])
+
+
+def deactivatable_users(user, members):
+    """The ids of `members` whose account `user` may deactivate (or reactivate): a superuser any but superusers;
+    the federation that manages every structure of the account (`managed_users_q`); whoever invited that person,
+    if the account holds nothing beyond what they hold (its structures are theirs, its territory inside theirs).
+    Never one's own account."""
+    from django.contrib.auth import get_user_model
+
     from accounts.models import Invitation
 
-    if membership.user_id == user.pk or membership.user.is_superuser:
+    candidates = {member.pk: member for member in members if member.pk != user.pk and not member.is_superuser}
+    if not candidates:
+        return set()
+    if is_superuser(user):
+        return set(candidates)
+    allowed = set(
+        get_user_model().objects.filter(managed_users_q(user), pk__in=candidates).values_list("pk", flat=True)
+    )
+    invited = set(
+        Invitation.objects.filter(invited_by=user, user_id__in=set(candidates) - allowed).values_list(
+            "user_id", flat=True
+        )
+    )
+    allowed.update(pk for pk in invited if _holds_no_more(user, candidates[pk]))
+    return allowed
+
+
+def _holds_no_more(user, member):
+    from structures.models import Departement, Structure
+
+    perms_of_member = _scope_ignoring_active(member)
+    own_structures = set(
+        Structure.objects.filter(invitable_structures_q(user), pk__in=perms_of_member.structure_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if own_structures != set(perms_of_member.structure_ids):
         return False
-    if moderates_structure(user, membership.structure_id):
+    if not perms_of_member.is_federation:
         return True
-    return Invitation.objects.filter(
-        invited_by=user, user_id=membership.user_id, structures=membership.structure_id
-    ).exists()
+    departement_regions = dict(
+        Departement.objects.filter(pk__in=perms_of_member.departement_ids).values_list("pk", "region_id")
+    )
+    return territory_within(perms_of_member, get_scope(user), departement_regions)
+
+
+def _scope_ignoring_active(member):
+    """The memberships and territory of `member`, even when the account is deactivated (to reactivate it)."""
+    from accounts.models import FederationScope, StructureMembership
+
+    structure_ids = frozenset(StructureMembership.objects.filter(user=member).values_list("structure_id", flat=True))
+    federation = FederationScope.objects.filter(user=member).first()
+    if federation is None:
+        return Scope(structure_ids=structure_ids)
+    return Scope(
+        structure_ids=structure_ids,
+        national=federation.national,
+        region_ids=frozenset(federation.regions.values_list("pk", flat=True)),
+        departement_ids=frozenset(federation.departements.values_list("pk", flat=True)),
+    )
 
 
 def can_deactivate(user, member):
-    """May `user` deactivate `member`'s account? A superuser; the federation that manages every structure of the
-    account (`managed_users_q`); or whoever invited that person, if the account holds nothing beyond what they
-    hold (its structures are theirs, its territory inside theirs)."""
-    from accounts.models import Invitation
-
-    if member.pk == user.pk or member.is_superuser:
-        return False
-    if is_superuser(user):
-        return True
-    from django.contrib.auth import get_user_model
-
-    if get_user_model().objects.filter(managed_users_q(user), pk=member.pk).exists():
-        return True
-    if not Invitation.objects.filter(invited_by=user, user=member).exists():
-        return False
-    theirs = get_scope(member)
-    from structures.models import Structure
-
-    own_structures = set(
-        Structure.objects.filter(invitable_structures_q(user), pk__in=theirs.structure_ids).values_list("pk", flat=True)
-    )
-    if own_structures != set(theirs.structure_ids):
-        return False
-    if not theirs.is_federation:
-        return True
-    from structures.models import Departement
-
-    departement_regions = dict(Departement.objects.filter(pk__in=theirs.departement_ids).values_list("pk", "region_id"))
-    return territory_within(theirs, get_scope(user), departement_regions)
+    """May `user` deactivate or reactivate `member`'s account? (`deactivatable_users`)"""
+    return member.pk in deactivatable_users(user, [member])
 
 
 def team_q(user):

@@ -74,20 +74,20 @@ def team(request):
         .select_related("federation_scope")
     )
     page = Paginator(members, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = []
-    for member in page.object_list:
-        rows.append(
-            {
-                "user": member,
-                "memberships": [
-                    (membership, perms.can_remove_membership(request.user, membership))
-                    for membership in member.memberships.all()
-                ],
-                "federation": hasattr(member, "federation_scope"),
-                "can_deactivate": member.is_active and perms.can_deactivate(request.user, member),
-                "can_reactivate": not member.is_active and perms.can_deactivate(request.user, member),
-            }
-        )
+    listed = list(page.object_list)
+    memberships = [membership for member in listed for membership in member.memberships.all()]
+    removable = perms.removable_memberships(request.user, memberships)
+    deactivatable = perms.deactivatable_users(request.user, listed)
+    rows = [
+        {
+            "user": member,
+            "memberships": [(membership, membership.pk in removable) for membership in member.memberships.all()],
+            "federation": hasattr(member, "federation_scope"),
+            "can_deactivate": member.is_active and member.pk in deactivatable,
+            "can_reactivate": not member.is_active and member.pk in deactivatable,
+        }
+        for member in listed
+    ]
     pending = (
         Invitation.objects.filter(invited_by=request.user, accepted_at__isnull=True)
         .prefetch_related("structures", "regions", "departements")

@@ -308,3 +308,21 @@ def test_centre_removes_the_colleague_it_invited_but_not_others(world, login, cl
     # Nobody removes themselves here.
     own = StructureMembership.objects.get(user=world.users.centre)
     assert client.post(TEAM, {"membership": own.pk}).status_code == 404
+
+
+def test_team_page_queries_do_not_grow_with_the_team(world, login, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(world.users.fed49)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(TEAM).status_code == 200
+        return len(queries)
+
+    before = count()
+    for number in range(12):
+        user = User.objects.create_user(f"membre{number}", f"membre{number}@example.org", PASSWORD)
+        StructureMembership.objects.create(user=user, structure=world.structures.neighbour)
+    assert count() == before
