@@ -4,10 +4,13 @@ A duplicate is a new draft of the same structure (or of the user's only structur
 original's), with every field of the fiche and a title marked « (copie) »; never its state, dates or comment.
 """
 
+import re
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.safestring import SafeData, mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import perms
@@ -181,28 +184,33 @@ def staff_action_admin(base):
             return response
 
         def message_user(self, request, message, *args, **kwargs):
-            return super().message_user(request, french_message(str(message)), *args, **kwargs)
+            return super().message_user(request, french_message(message), *args, **kwargs)
 
     StaffActionAdmin.__name__ = StaffActionAdmin.__qualname__ = "StaffActionAdmin"
     return StaffActionAdmin
 
 
+FRENCH_MESSAGES = [
+    (re.compile(r"L[’']objet action (.+?) a été ajouté avec succès\."), r"La fiche \1 a été ajoutée."),
+    (re.compile(r"L[’']objet action (.+?) a été modifié avec succès\."), r"La fiche \1 a été enregistrée."),
+    (re.compile(r"L[’']objet action (.+?) a été supprimé avec succès\."), r"La fiche \1 a été supprimée."),
+    (
+        re.compile(r"Vous pouvez ajouter un autre objet action ci-dessous\."),
+        "Vous pouvez ajouter une autre fiche ci-dessous.",
+    ),
+    (re.compile(r"Vous pouvez l[’']éditer à nouveau ci-dessous\."), "Vous pouvez la modifier de nouveau ci-dessous."),
+    (re.compile(r"La suppression de 1 action a réussi\."), "1 fiche supprimée."),
+    (re.compile(r"La suppression de (\d+) actions a réussi\."), r"\1 fiches supprimées."),
+]
+
+
 def french_message(message):
-    """Django's generic messages name the model « action » with the wrong words: say « la fiche »."""
-    replacements = [
-        ("L'objet action", "La fiche"),
-        ("L’objet action", "La fiche"),
-        ("a été ajouté avec succès", "a été ajoutée"),
-        ("a été modifié avec succès", "a été enregistrée"),
-        ("a été supprimé avec succès", "a été supprimée"),
-        ("Vous pouvez la modifier à nouveau ci-dessous", "Vous pouvez la modifier de nouveau ci-dessous"),
-        ("Vous pouvez le modifier à nouveau ci-dessous", "Vous pouvez la modifier de nouveau ci-dessous"),
-        ("Vous pouvez ajouter un autre action ci-dessous", "Vous pouvez ajouter une autre fiche ci-dessous"),
-        ("actions ont été supprimés avec succès", "fiches ont été supprimées"),
-    ]
-    for old, new in replacements:
-        message = message.replace(old, new)
-    return message
+    """Django's generic messages name the model « l’objet action »: say « la fiche ». Keeps a safe (HTML)
+    message safe: the replacements add no markup."""
+    text = str(message)
+    for pattern, replacement in FRENCH_MESSAGES:
+        text = pattern.sub(replacement, text)
+    return mark_safe(text) if isinstance(message, SafeData) else text  # noqa: S308 (already safe)
 
 
 def install():

@@ -78,7 +78,10 @@ def test_saved_message_in_french(world, login):
     }
     response = client.post(reverse("admin:actions_action_change", args=[action.pk]), data, follow=True)
     text = response.text
-    assert "La fiche" in text and "L’objet action" not in text and "L'objet action" not in text
+    assert "L’objet action" not in text and "L'objet action" not in text
+    # The message keeps its link to the fiche (not escaped).
+    link = reverse("admin:actions_action_change", args=[action.pk])
+    assert f'La fiche «\u00a0<a href="{link}">Brouillon des Tilleuls</a>\u00a0» a été enregistrée.' in text
 
 
 def test_history_page_in_french(world, login):
@@ -99,3 +102,22 @@ def test_export_page_in_french(world, login):
     assert page.status_code == 200
     assert "Select all" not in page.text and "Tout sélectionner" in page.text
     assert 'id="select-all-toggle"' in page.text
+
+
+def test_add_button_and_delete_pages_in_french(world, login):
+    client = login(world.users.fed49)
+    listing = client.get(reverse("admin:actions_action_changelist"))
+    assert "Ajouter une fiche" in listing.text and "Ajouter action" not in listing.text
+    action = world.actions.own_draft
+    page = client.get(reverse("admin:actions_action_delete", args=[action.pk]))
+    assert page.status_code == 200
+    assert "Voulez-vous vraiment supprimer la fiche «\u00a0Brouillon des Tilleuls\u00a0»" in page.text.replace(
+        "&nbsp;", "\u00a0"
+    )
+    assert "objet action" not in page.text
+    selected = client.post(
+        reverse("admin:actions_action_changelist"),
+        {"action": "delete_selected", "_selected_action": [action.pk, world.actions.neighbour_draft.pk]},
+    )
+    assert "les 2 fiches sélectionnées" in selected.text and "sélectionnés" not in selected.text
+    assert Action.objects.filter(pk=action.pk).exists()
