@@ -326,3 +326,12 @@ def test_team_page_queries_do_not_grow_with_the_team(world, login, client):
         user = User.objects.create_user(f"membre{number}", f"membre{number}@example.org", PASSWORD)
         StructureMembership.objects.create(user=user, structure=world.structures.neighbour)
     assert count() == before
+
+
+def test_account_list_offers_invitations(world, login, client):
+    login(world.users.fed49)
+    page = client.get(reverse("admin:auth_user_changelist"))
+    assert INVITE in page.text and "Inviter une personne" in page.text
+    assert "Créer un compte à la main" not in page.text
+    login(world.users.superuser)
+    assert "Créer un compte à la main" in client.get(reverse("admin:auth_user_changelist")).text
