@@ -30,9 +30,9 @@ def post_worker_init(worker):
     from django.db import connections
 
     try:
-        from actions.views import warm_up
+        import catalogue
 
-        warm_up()
+        catalogue.warm_up()
     except Exception:  # e.g. the database not reachable yet: the first request will load it instead
         worker.log.exception("Préchargement du catalogue impossible : la première requête s’en chargera.")
     finally:

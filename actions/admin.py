@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.formats.base_formats import JSON, XLSX
 from import_export.widgets import CharWidget, ForeignKeyWidget, ManyToManyWidget, Widget
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,6 +20,7 @@ from actions.fiches.loader import load_bytes
 from actions.fiches.parser import Diagnostic, FicheParseError, parse_bytes
 from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from fcsf_actions import uploads
+from opendata.cells import SafeCSV, SafeCSVImport
 from structures.models import Departement, Structure, match_departement
 
 
@@ -276,8 +277,8 @@ class StructureFilter(admin.RelatedOnlyFieldListFilter):
 class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = PublicationForm
     resource_classes = [ActionResource]
-    import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX, JSON]
+    import_formats = [SafeCSVImport, XLSX]  # CSV cells: opendata/cells.py
+    export_formats = [SafeCSV, XLSX, JSON]
     change_list_template = "admin/actions/action/change_list.html"
     history_list_display = ["state"]
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
+import catalogue
 from actions.filters import ActionFilterSet
 
 FEED_SIZE = 50
@@ -71,7 +72,10 @@ class ActionFeed(Feed):
         return reverse("actions:feed") + query.query_string
 
     def items(self, query):
-        return query.filterset.filtered().for_cards().newest_first()[:FEED_SIZE]
+        """The newest FEED_SIZE matching actions, chosen in the catalogue's snapshot, read by primary key."""
+        filterset = query.filterset
+        ids = catalogue.snapshot().select(filterset).newest_ids(0, FEED_SIZE)
+        return filterset.queryset.filter(pk__in=ids).for_cards().newest_first()
 
     def item_title(self, action):
         return action.titre

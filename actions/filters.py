@@ -14,7 +14,8 @@ from django import forms
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
-from actions import cache, search
+import catalogue
+from actions import search
 from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from fcsf_actions.faceted import FacetedFilterSet
 from structures.models import Departement, Region, Structure
@@ -148,22 +149,15 @@ class ActionFilterSet(FacetedFilterSet):
         model = Action
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, version=None, **kwargs):
-        """`version`: the catalogue version (actions.cache), if the caller read it: the facets' options then come
-        from this process's memory (they change with référentiels and vocabularies, never with actions)."""
+    def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Action.objects.published()
-        self.version = version
         super().__init__(data if data is not None else {}, queryset, **kwargs)
 
     @cached_property
     def options(self):
-        def load():
-            return FacetedFilterSet.options.func(self)
-
-        if self.version is None:
-            return load()
-        return cache.process_memory.get(("filter-options", type(self)), self.version, load, cache.unchanged_by_actions)
+        """The facets' options, from the catalogue's snapshot (read model): no query."""
+        return catalogue.snapshot().options
 
     def keep(self, queryset, name, value):
         return queryset

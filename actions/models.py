@@ -266,7 +266,7 @@ class Action(models.Model):
                 condition=models.Q(state="publiee"),
             ),
             models.Index(Lower("titre"), "id", name="action_published_title", condition=models.Q(state="publiee")),
-            # The facet index (actions/facet_index.py) reads these columns of every published action: from this
+            # The facet index (catalogue/index.py) reads these columns of every published action: from this
             # index alone on PostgreSQL (an index-only scan), not from the wide rows of the fiches' text.
             models.Index(
                 fields=["id"],
@@ -334,7 +334,7 @@ class Action(models.Model):
 
 
 class CatalogueVersion(models.Model):
-    """One row whose number goes up with every change to the catalogue (see actions/cache.py).
+    """One row whose number goes up with every change to the catalogue (see catalogue/).
 
     Kept in the database, not in the cache, so every process and every instance sees the same version whatever
     the cache backend: cached counts are keyed by it and a publish is visible at once everywhere."""
@@ -353,7 +353,7 @@ class CatalogueChange(models.Model):
     """What a catalogue version changed: one row per action, or one row without an action when anything may have
     changed (a vocabulary, a structure, over 1,000 actions). Written with the version by the database's triggers
     (`catalogue_version_bump`, migration 0012), in the writer's transaction, so each process can patch its facet
-    index (actions/facet_index.py) with the changed actions instead of reloading every one; rows older than
+    index (catalogue/read_model.py) with the changed actions instead of reloading every one; rows older than
     10,000 versions are deleted as new ones come."""
 
     version = models.BigIntegerField(db_index=True)

@@ -105,6 +105,19 @@ def order_by_relevance(queryset, query):
     return queryset.annotate(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 
 
+TITLE_MATCHING_SQL = (
+    "SELECT id FROM actions_action WHERE state = 'publiee' AND "
+    "to_tsvector('french_unaccent', titre) @@ to_tsquery('french_unaccent', %s)"
+)
+
+
+def title_matching_ids(query):
+    """The ids of the published actions whose title has every word of `query` (the GIN index of migration 0008)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TITLE_MATCHING_SQL, [query.tsquery])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def order_broad(queryset, query):
     """For queries matching too many actions to rank them all (see RANK_LIMIT): the actions whose *title* has every
     word first, then the others, newest first in each group. Close to the exact ranking's first page (the title
@@ -112,10 +125,7 @@ def order_broad(queryset, query):
     if not query:
         return queryset.newest_first()
     in_title = RawSQL(
-        f"{queryset.model._meta.db_table}.id IN (SELECT id FROM actions_action WHERE state = 'publiee' AND "
-        "to_tsvector('french_unaccent', titre) @@ to_tsquery('french_unaccent', %s))",
-        [query.tsquery],
-        output_field=BooleanField(),
+        f"{queryset.model._meta.db_table}.id IN ({TITLE_MATCHING_SQL})", [query.tsquery], output_field=BooleanField()
     )
     return queryset.annotate(relevance=in_title).order_by("-relevance", "-published_at", "-pk")
 

@@ -3,16 +3,17 @@ from typing import NamedTuple
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from actions import cache, exports, search, vocabularies
-from actions.facets import build_facets, index_of, indexed_counts
+import catalogue
+from actions import exports, search
+from actions.facets import build_facets
 from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
-from actions.models import Action, Dimension
+from actions.models import Action
 from api import http as api_http
+from opendata.views import bulk_files
 
 PAGE_SIZE = 20
 
@@ -48,42 +49,16 @@ FILTER_PARAMS = {
 }
 
 
-def published_index(version):
-    """The facet index (actions/facet_index.py) of the published actions, with the list's filters as columns: the
-    one the list itself counts in."""
-    return index_of(ActionFilterSet, Action.objects.published(), version)
-
-
-def dimension_counts(version, departement=None):
-    """(total, [(dimension, count)]) of the published actions, or of those of one département: counted in the
-    facet index (actions/facet_index.py); dimensions in their order, zero counts included."""
-    index = published_index(version)
-    mask = index.everything() if departement is None else index.having("departement", [departement.pk])
-    counts = index.counts("dimension", mask)
-    return int(mask.sum()), [(dimension, counts.get(dimension.pk, 0)) for dimension in Dimension.objects.all()]
-
-
-def structure_counts(version):
-    """{structure pk: its published actions} for every structure with one, counted in the facet index."""
-    index = published_index(version)
-    return index.counts("structure", index.everything())
-
-
 def warm_up():
-    """Loads what the public pages keep in each process's memory (facet index, vocabularies, structures, the list
-    filters' options) for the current catalogue version: called as a server process starts (gunicorn.conf.py), so
-    that its first visitors do not wait for it (about 1 s at 100,000 actions)."""
-    version = cache.current_version()
-    published_index(version)
-    vocabularies.entries(version)
-    vocabularies.structures(version)
-    ActionFilterSet(version=version).options  # noqa: B018 - loads them
+    """Builds the catalogue's snapshot (catalogue/: facet index, vocabularies, structures, the list filters'
+    options) for the current version: called as a server process starts (gunicorn.conf.py), so that its first
+    visitors do not wait for it (about 1 s at 100,000 actions)."""
+    catalogue.warm_up()
 
 
-@cache.cached_page
+@catalogue.cached_page
 def home(request):
-    version = cache.current_version(request)
-    total, dimensions = cache.cached("home", (), lambda: dimension_counts(version), version=version)
+    total, dimensions = catalogue.snapshot().dimension_counts()
     latest = Action.objects.published().for_cards().newest_first()[:6]
     return render(request, "actions/home.html", {"total": total, "dimensions": dimensions, "latest": latest})
 
@@ -108,36 +83,59 @@ def paginate(queryset, number):
     return paginator.page(wanted), notice
 
 
-@cache.cached_page
+# Up to this many matches, a list ordered by relevance or title is ordered by primary key lookup rather than by
+# applying the filters again in SQL (84 ms for « jardin partagé » and 3 filters at 100,000 actions).
+FEW = 2000
+
+
+class Listed:
+    """The actions of a filtered list in their order, as Django's paginator wants them (`count()` and slices): the
+    total from the catalogue's snapshot, the newest-first order from its index (a page is then one query by primary
+    key), other orders from the database. A slice is a queryset (`cards=False`, for the API) or a list of cards."""
+
+    def __init__(self, filterset, selection=None, *, cards=True):
+        self.filterset, self.cards = filterset, cards
+        self.selection = catalogue.snapshot().select(filterset) if selection is None else selection
+        filterset.match_count = self.selection.total
+
+    def count(self):
+        return self.selection.total
+
+    def __len__(self):
+        return self.selection.total
+
+    def __getitem__(self, item):
+        filterset, selection = self.filterset, self.selection
+        few = selection.ids(limit=FEW)
+        if isinstance(item, slice) and not item.step and (filterset.sort == "recent" or few is None):
+            start, stop = item.start or 0, selection.total if item.stop is None else item.stop
+            if filterset.sort == "recent":
+                ids = selection.newest_ids(start, stop)
+                listed = filterset.queryset.filter(pk__in=ids).newest_first()
+                return list(listed.for_cards()) if self.cards else listed
+            if filterset.sort == "pertinence" and self.cards:  # search.order_broad, in the snapshot
+                ids = selection.newest_ids(start, stop, first=catalogue.matching_ids(filterset.query, in_title=True))
+                cards = Action.objects.for_cards().in_bulk(ids)
+                return [cards[pk] for pk in ids if pk in cards]
+        listed = filterset.qs if few is None else filterset.order(filterset.queryset.filter(pk__in=few))
+        return list(listed.for_cards()[item]) if self.cards else listed[item]
+
+
+@catalogue.cached_page
 def action_list(request):
-    """The filtered list; a new address of the same filters reuses their cached counts and order."""
-    version = cache.current_version(request)
-    filterset = ActionFilterSet(request.GET, version=version)
-    signature = filterset.signature()
-    # Under its own name: entries of the former (total, counts) pairs may remain in a shared cache after an upgrade.
-    total, counts, few_ids = cache.cached(
-        "list-indexed", signature, lambda: indexed_counts(filterset, version), version=version
-    )
-    filterset.match_count = total
-    # A few matches: ordered by primary key lookup rather than by applying the filters again.
-    listed = filterset.qs if few_ids is None else filterset.order(filterset.queryset.filter(pk__in=few_ids))
-    ordered = cache.CachedOrder(listed, (signature, filterset.sort), total, version=version)
-    page, page_notice = paginate(ordered, request.GET.get("page"))
+    filterset = ActionFilterSet(request.GET)
+    selection = catalogue.snapshot().select(filterset)
+    page, page_notice = paginate(Listed(filterset, selection), request.GET.get("page"))
     search.add_snippets(page.object_list, filterset.query)
     context = {
         "filterset": filterset,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
-        "facets": SimpleLazyObject(lambda: build_facets(filterset, counts)),  # built only if not cached
-        "facets_key": f"{version}-{cache.digest(signature)}",
+        "facets": build_facets(filterset, selection.facet_counts()),
         "chips": filterset.active_filters(),
         "query": filterset.query,
-        "suggestions": cache.cached(
-            "suggestions", filterset.query.words, lambda: search.suggestions(filterset.query), version=version
-        )
-        if filterset.query and not total
-        else [],
+        "suggestions": search.suggestions(filterset.query) if filterset.query and not selection.total else [],
     }
     return render(request, "actions/list.html", context)
 
@@ -167,12 +165,11 @@ class SimilarAction(NamedTuple):
     departement_nom: str
 
 
-def similar_actions(action, keyword_ids, version, limit=4):
+def similar_actions(action, keyword_ids, limit=4):
     """Published actions near this one: the most mots-clés shared with it, then the same dimension, then the
-    newest; completed by the newest of its dimension. Ranked in the facet index (actions/facet_index.py) over
-    every published action, then one query for what their links show (values: no model to build)."""
-    index = published_index(version)
-    ids = index.nearest(action.pk, "mots_cles", keyword_ids, "dimension", action.dimension_id, limit)
+    newest; completed by the newest of its dimension. Ranked in the catalogue's snapshot over every published
+    action, then one query for what their links show (values: no model to build)."""
+    ids = catalogue.snapshot().nearest(action.pk, keyword_ids, action.dimension_id, limit)
     rows = Action.objects.published().filter(pk__in=ids).order_by()
     rows = rows.values_list("pk", "titre", "slug", "structure__nom", "structure__departement__nom")
     found = {pk: (titre, slug, structure, departement) for pk, titre, slug, structure, departement in rows}
@@ -182,16 +179,16 @@ def similar_actions(action, keyword_ids, version, limit=4):
     ]
 
 
-@cache.cached_page
+@catalogue.cached_page
 def action_detail(request, slug):
     """A published fiche. Read far more often than it changes: cached whole (see `cached_page`), any edit,
-    publish or withdrawal shows at once. Its structure and vocabulary entries come from this process's memory: two
-    queries for the fiche (its row, the ids of its lists' entries), one for the similar actions' links."""
+    publish or withdrawal shows at once. Its structure and vocabulary entries come from the catalogue's snapshot:
+    two queries for the fiche (its row, the ids of its lists' entries), one for the similar actions' links."""
     action = get_object_or_404(Action.objects.published(), slug=slug)
-    version = cache.current_version(request)
-    # Absent only if a structure was created since `version` was read: then read from the database.
-    action.structure = vocabularies.structures(version).get(action.structure_id) or action.structure
-    entries = vocabularies.entries(version)
+    snapshot = catalogue.snapshot()
+    # Absent only if a structure was created since the snapshot's version was read: then read from the database.
+    action.structure = snapshot.structures.get(action.structure_id) or action.structure
+    entries = snapshot.vocabularies
     for name in Action.VOCABULARY_FIELDS:
         field = Action._meta.get_field(name)
         setattr(action, name, entries[field.related_model].get(getattr(action, field.attname)))
@@ -204,7 +201,7 @@ def action_detail(request, slug):
         "action": action,
         "page_url": request.build_absolute_uri(reverse("actions:detail", args=[slug])),  # no query string
         "sections": fiche_sections(action, lists),
-        "similar": similar_actions(action, linked["mots_cles"], version),
+        "similar": similar_actions(action, linked["mots_cles"]),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
     return render(request, "actions/detail.html", context)
@@ -231,6 +228,7 @@ def export_json(request):
 def open_data(request):
     context = {
         "columns": exports.column_docs(),
+        "bulk_files": bulk_files(),
         "site_root": request.build_absolute_uri("/").rstrip("/"),
         "example": Action.objects.published().newest_first().values_list("slug", flat=True).first() or "SLUG",
         "page_size": api_http.DEFAULT_PAGE_SIZE,

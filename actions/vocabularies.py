@@ -81,31 +81,3 @@ def seed_vocabularies(get_model):
                 cle=normalize_label(label),
                 defaults={"libelle": label, "slug": slugify(label), "position": position},
             )
-
-
-def entries(version):
-    """{vocabulary model: {pk: entry}} of every vocabulary, each in display order, from this process's memory.
-
-    Read again (one query per vocabulary) only after a change other than to actions: editing a vocabulary marks
-    the catalogue as changed in every way (the triggers of migration actions 0012). The entries are shared by the
-    requests of the process: read them, never change them."""
-    from actions import cache
-    from actions.models import Vocabulary
-
-    def load():
-        return {model: {entry.pk: entry for entry in model.objects.all()} for model in Vocabulary.__subclasses__()}
-
-    return cache.process_memory.get("vocabularies", version, load, patch=cache.unchanged_by_actions)
-
-
-def structures(version):
-    """{pk: structure, with its département and commune} of every structure, from this process's memory, like
-    `entries` (a structure's change marks the catalogue as changed in every way): what a fiche shows of its
-    structure, without a join. Read them, never change them."""
-    from actions import cache
-    from structures.models import Structure
-
-    def load():
-        return {structure.pk: structure for structure in Structure.objects.select_related("departement", "commune")}
-
-    return cache.process_memory.get("structures", version, load, patch=cache.unchanged_by_actions)

@@ -6,8 +6,8 @@ field added to a response without its description fails the schemathesis test.
 """
 
 from actions.filters import SORTS, ActionFilterSet, FacetFilter
-from actions.models import FICHE_FIELDS, Action
 from api.http import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from opendata import fields
 
 REF = "#/components/schemas/"
 STRING = {"type": "string"}
@@ -53,29 +53,13 @@ def list_of(item, description):
     )
 
 
-def fiche_field_schema(name):
-    field = Action._meta.get_field(name)
-    description = str(field.verbose_name)
-    if field.many_to_many:
-        return {"type": "array", "items": ref("Entree"), "description": description}
-    if field.is_relation:
-        return {"anyOf": [ref("Entree"), {"type": "null"}], "description": description}
-    return {"type": "string", "description": description}
-
-
 def action_schema():
-    properties = {
-        "slug": {"type": "string", "description": "Identifiant de l’action (celui de son adresse)."},
-        "titre": STRING,
-        "url": {**URL, "description": "Adresse de la fiche sur le site."},
-        "structure": ref("StructureCourte"),
-        "departement": ref("Lieu"),
-        "region": ref("Lieu"),
+    """The open-data record (opendata/fields.py): the fields of every format, under the same names."""
+    return {
+        **fields.json_schema(),
+        "description": "Une action publiée : les champs de tous les formats des données "
+        "ouvertes, dans le même ordre (ceux de la fiche dans l’ordre de la fiche).",
     }
-    properties.update({name: fiche_field_schema(name) for name in FICHE_FIELDS})
-    properties["publiee_le"] = {"type": ["string", "null"], "format": "date-time"}
-    properties["modifiee_le"] = {"type": "string", "format": "date-time"}
-    return obj(properties, "Une action publiée : tous les champs de la fiche, dans l’ordre de la fiche.")
 
 
 def filter_parameters():
@@ -178,7 +162,6 @@ BAD_PAGE = "page ou page_size mal formé ou hors limites ; le message nomme le p
 def openapi_schema():
     from api.views import VOCABULARIES
 
-    entry = obj({"slug": STRING, "libelle": STRING}, "Une valeur d’une liste (dimension, mot-clé…).")
     place = obj({"code": STRING, "nom": STRING}, "Un département ou une région : code INSEE et nom.")
     counted = {"type": "integer", "minimum": 0, "description": "Nombre d’actions publiées."}
     schemas = {
@@ -190,9 +173,7 @@ def openapi_schema():
                 "parametre": {"type": "string", "description": "Le paramètre de la requête en cause."},
             },
         },
-        "Entree": entry,
         "Lieu": place,
-        "StructureCourte": obj({"slug": STRING, "nom": STRING, "url": URL}),
         "Action": action_schema(),
         "PageActions": page_of("Action", "Une page d’actions publiées."),
         "Structure": obj(
@@ -202,7 +183,9 @@ def openapi_schema():
                 "type": {"type": ["string", "null"], "description": "centre_social, evs, federation, autre."},
                 "type_libelle": NULLABLE_STRING,
                 "commune": STRING,
+                "commune_insee": {**NULLABLE_STRING, "description": "Code INSEE de la commune, s’il est connu."},
                 "code_postal": STRING,
+                "siret": {**NULLABLE_STRING, "description": "Numéro SIRET (14 chiffres), s’il est connu."},
                 "site_web": STRING,
                 "departement": ref("Lieu"),
                 "region": ref("Lieu"),

@@ -6,12 +6,12 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from actions import cache
-from actions.exports import ActionRecords, absolute_url_maker, fiche_rows
 from actions.filters import ActionFilterSet
 from actions.models import Action
+from actions.views import Listed
 from api import schema
 from api.http import ApiError, api_view, json_response, paginated
+from opendata.fields import absolute_url_maker, fiche_rows, record_maker
 from structures.models import Departement, Region, Structure
 
 LICENCE = {
@@ -78,11 +78,11 @@ def not_found(request):
 
 @api_view
 def action_list(request):
-    filterset = ActionFilterSet(request.GET, version=cache.current_version(request))
-    record = ActionRecords(absolute_url_maker(request))
+    filterset = ActionFilterSet(request.GET)
+    record = record_maker(absolute_url_maker(request))
     body = paginated(
         request,
-        filterset.qs,
+        Listed(filterset, cards=False),  # counted and, newest first, ordered in the catalogue's snapshot
         lambda actions: [record(row) for row in fiche_rows(actions)],
         avertissements=filterset.notices,
     )
@@ -94,7 +94,7 @@ def action_detail(request, slug):
     row = next(fiche_rows(Action.objects.published().filter(slug=slug)), None)
     if row is None:
         raise ApiError(404, f"Aucune action publiée n’a l’identifiant « {slug} ».")
-    return json_response(ActionRecords(absolute_url_maker(request))(row))
+    return json_response(record_maker(absolute_url_maker(request))(row))
 
 
 # ── structures and départements ────────────────────────────────────────────────────────────────────────────
@@ -117,7 +117,9 @@ def structure_record(request, structure):
         "type": structure.kind or None,
         "type_libelle": structure.get_kind_display() or None,
         "commune": structure.commune.nom if structure.commune else "",
+        "commune_insee": structure.commune.code if structure.commune else None,
         "code_postal": structure.code_postal,
+        "siret": structure.siret or None,
         "site_web": structure.site_web,
         "departement": _place(structure.departement),
         "region": _place(structure.departement.region),

@@ -11,16 +11,16 @@ bench/load_run.sh for throughput under load). Settings are the production ones (
 DEBUG off) with this process's memory as the cache unless CACHE_URL is set.
 
 Each page is requested `--requests` times (200 by default):
-- « cache chaud » : the steady state, after one warm-up request to each URL of the page: cached counts and fiche
-  pages served from the cache (invalidated on every change);
-- « adresse nouvelle » : pages and counts emptied from the cache before every request, the process's facet index
-  kept (actions/facet_index.py): an address nobody asked since the last change, the catalogue unchanged since
-  this process loaded its index;
+- « cache chaud » : the steady state, after one warm-up request to each URL of the page: pages served from the
+  cache (invalidated on every change);
+- « adresse nouvelle » : the two caches (pages, text matches: catalogue/caches.py) emptied before every request,
+  the process's snapshot kept (catalogue/): an address nobody asked since the last change, the catalogue
+  unchanged since this process built its snapshot;
 - « publication » : one published action saved again before every request (not timed), which bumps the
-  catalogue version: the first request after a publish, the facet index patched with that action
-  (writes to the database: `updated_at` and `version` of the actions saved);
-- « cache froid » : everything emptied before every request, the facet index included: the first request of a
-  process, or after an import or a vocabulary change (the index is read again whole).
+  catalogue version: the first request after a publish, the snapshot replaced by one whose index is patched with
+  that action (writes to the database: `updated_at` and `version` of the actions saved);
+- « cache froid » : everything emptied before every request, the snapshot included: the first request of a
+  process, or after an import or a vocabulary change (the snapshot is built again whole).
 Detail, structure and département pages rotate over different objects. Prints a Markdown table.
 """
 
@@ -136,8 +136,9 @@ def measure(client, urls, requests, mode):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from actions import cache
+    import catalogue
     from actions.models import Action
+    from catalogue import caches
 
     cold = mode != "chaud"
 
@@ -145,7 +146,7 @@ def measure(client, urls, requests, mode):
         if mode == "publication":
             Action.objects.published().order_by("?").first().save()
         else:
-            cache.clear(keep_process_memory=mode == "nouveau")
+            caches.clear() if mode == "nouveau" else catalogue.clear()
 
     for url in urls if not cold else urls[:3]:  # warm: every page served once since the last change
         client.get(url)

@@ -78,12 +78,12 @@ def measure(client, query_string, runs, cold):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from actions import cache
+    import catalogue
 
     times, queries, size = [], 0, 0
     for _ in range(runs):
         if cold:
-            cache.clear()
+            catalogue.clear()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
             response = client.get(f"/statistiques/?{query_string}")

@@ -38,6 +38,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("", include("opendata.urls")),
     path("", include("actions.urls")),
     path("", include("structures.urls")),
     path("", include("statistiques.urls")),

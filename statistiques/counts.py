@@ -1,22 +1,19 @@
 """How many actions, by département and dimension, by vocabulary, and how many structures.
 
-`count_actions(filterset, version)` takes the filter set of the page (`ActionFilterSet`, the one definition of
-« these actions ») and returns every count the page, the map and the downloads show. Unlike the actions list's
-facet counts, which count each facet with its own filter left out (what ticking one more box would give), these
-are plain counts over the matching actions.
+`count_actions(filterset)` takes the filter set of the page (`ActionFilterSet`, the one definition of « these
+actions ») and returns every count the page, the map and the downloads show. Unlike the actions list's facet counts,
+which count each facet with its own filter left out (what ticking one more box would give), these are plain counts
+over the matching actions.
 
-Counted in the in-memory facet index (actions/facet_index.py): the matching actions are one mask, each count a
-`bincount` over the index's columns. Measured at 100,000 actions on PostgreSQL (bench/README.md): one SQL
-query of `GROUP BY`s over a common table expression of the matching actions cost about 1 s unfiltered, a few
-milliseconds here once the index is loaded. A many-to-many breakdown counts each action once under each of its
-values, and once under None if it has none.
+Counted in the catalogue's snapshot (catalogue/, the read model): a few milliseconds at 100,000 actions, where one
+SQL query of `GROUP BY`s over the matching actions cost about 1 s unfiltered (bench/README.md). A many-to-many
+breakdown counts each action once under each of its values, and once under None if it has none.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from actions.facet_index import NONE, tally_pairs
-from actions.facets import IndexedSelection
+import catalogue
 
 # The breakdowns by vocabulary: names of the actions list's facets (its query-string parameters).
 BREAKDOWNS = ("statut", "public", "territoire", "initiative", "mots_cles")
@@ -35,17 +32,11 @@ class ActionCounts:
         return sum(self.cells.values())
 
 
-def _key(value):
-    return None if value == NONE else value
-
-
-def count_actions(filterset, version):
-    selection = IndexedSelection(filterset, version)
-    index, mask = selection.index, selection.matching()
-    departements, dimensions = index.values("departement", mask), index.values("dimension", mask)
-    structures_by_departement = tally_pairs(index.values("structure", mask), departements)
+def count_actions(filterset):
+    selection = catalogue.snapshot().select(filterset)
+    structures_by_departement = selection.pair_counts("structure", "departement")
     return ActionCounts(
-        cells={(_key(d), _key(m)): n for (d, m), n in tally_pairs(departements, dimensions).items()},
-        structures={_key(d): n for d, n in Counter(d for _, d in structures_by_departement).items()},
-        breakdowns={name: index.counts_with_empty(name, mask) for name in BREAKDOWNS},
+        cells=selection.pair_counts("departement", "dimension"),
+        structures=dict(Counter(d for _, d in structures_by_departement)),
+        breakdowns={name: selection.counts_with_empty(name) for name in BREAKDOWNS},
     )

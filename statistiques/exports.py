@@ -1,4 +1,10 @@
-"""The département × dimension table as a spreadsheet: the rows and columns of the page, numbers as numbers.
+"""The département × dimension table as files: CSV as tidy data, XLSX as the page's table.
+
+CSV: tidy data, one row per département × dimension (every département, zero counts included), no subtotal and
+no total, so that summing a column counts each action once: `region`, `region_nom`, `departement`,
+`departement_nom`, `dimension` (the slug, the value of the list's filter; empty for « not filled in »),
+`dimension_libelle`, `actions`. Labels that a spreadsheet would run as a formula are escaped (opendata/cells.py).
+XLSX: the rows and columns of the page, subtotals and total included, numbers as numbers.
 
 CSV: UTF-8 with a byte-order mark and `;` between fields, which is what a spreadsheet set to French opens
 correctly by double-click (Excel uses the list separator of the locale, « ; » in French, and reads UTF-8 only with
@@ -11,14 +17,25 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from opendata import cells
+
+TIDY_HEADER = ["region", "region_nom", "departement", "departement_nom", "dimension", "dimension_libelle", "actions"]
 
 
 def safe_text(value):
     """A label that a spreadsheet will not run as a formula (labels are editable in the back-office)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return cells.escape(value)
+
+
+def tidy_rows(table):
+    """TIDY_HEADER, then one row per département × column of the table (dimensions, then « not filled in » if
+    some action has no dimension)."""
+    rows = [TIDY_HEADER]
+    for group in table.groups:
+        for row in group.rows:
+            for column, cell in zip(table.columns, row.cells, strict=True):
+                rows.append([group.code, group.name, row.code, row.name, column.slug or "", column.label, cell.count])
+    return [cells.escape_row(row) for row in rows]
 
 
 def table_rows(table):
@@ -42,7 +59,7 @@ def _numbers(row):
 def to_csv(table):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(table_rows(table))
+    writer.writerows(tidy_rows(table))
     return buffer.getvalue().encode("utf-8-sig")
 
 

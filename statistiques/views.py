@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from actions import cache
+import catalogue
 from actions.filters import ActionFilterSet
 from statistiques.counts import count_actions
 from statistiques.exports import to_csv, to_xlsx
@@ -14,16 +14,13 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def statistics(request):
     """The filter set of the query string (the actions list's), the counts of its actions, their links."""
-    version = cache.current_version(request)
-    filterset = ActionFilterSet(request.GET, version=version)
-    counts = cache.cached(
-        "statistiques", filterset.signature(), lambda: count_actions(filterset, version), version=version
-    )
+    filterset = ActionFilterSet(request.GET)
+    counts = count_actions(filterset)
     links = FilterLinks(filterset)
     return filterset, counts, links
 
 
-@cache.cached_page
+@catalogue.cached_page
 def index(request):
     filterset, counts, links = statistics(request)
     table = build_table(counts, filterset, links)

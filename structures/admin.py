@@ -7,13 +7,14 @@ from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from import_export import fields
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.formats.base_formats import JSON, XLSX
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import perms
 from accounts.admin_mixins import ScopedAdminMixin, ScopedImportExportMixin
 from actions.admin import ScopedResource
+from opendata.cells import SafeCSV, SafeCSVImport
 from structures.models import Commune, Departement, Region, Structure
 from structures.referentiels import match_commune
 
@@ -105,10 +106,13 @@ class StructureResource(ScopedResource):
         attribute="departement", column_name="departement", widget=ForeignKeyWidget(Departement, field="code")
     )
     commune = fields.Field(attribute="commune", column_name="commune", widget=CommuneWidget())
+    # Read only (the import reads the commune from `commune`, by name or INSEE code).
+    commune_insee = fields.Field(attribute="commune__code", column_name="commune_insee", readonly=True)
 
     class Meta:
         model = Structure
-        fields = ["id", "nom", "kind", "departement", "membre_federation", "adresse", "commune", "code_postal"]
+        fields = ["id", "nom", "kind", "departement", "membre_federation", "adresse", "commune", "commune_insee"]
+        fields += ["code_postal"]
         fields += ["telephone", "email", "site_web", "siret", "date_premier_agrement", "mode_gestion"]
         fields += ["type_territoire", "population", "qpv", "itinerante", "multi_sites"]
         export_order = fields
@@ -161,8 +165,8 @@ class StructureForm(forms.ModelForm):
 @admin.register(Structure)
 class StructureAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [StructureResource]
-    import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX, JSON]
+    import_formats = [SafeCSVImport, XLSX]  # CSV cells: opendata/cells.py
+    export_formats = [SafeCSV, XLSX, JSON]
     form = StructureForm
 
     list_display = ["nom", "kind", "departement", "commune", "nombre_actions"]

@@ -1,10 +1,10 @@
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
-from actions import cache
+import catalogue
 from actions.facets import build_facets
 from actions.models import Action
-from actions.views import dimension_counts, paginate, structure_counts
+from actions.views import paginate
 from structures.filters import StructureFilterSet
 from structures.models import Departement, Structure
 
@@ -20,7 +20,7 @@ def map_url(departement):
         return ""
 
 
-@cache.cached_page
+@catalogue.cached_page
 def structure_list(request):
     filterset = StructureFilterSet(request.GET)
     structures = filterset.qs.select_related("departement", "commune").with_published_count()
@@ -37,11 +37,11 @@ def structure_list(request):
     return render(request, "structures/list.html", context)
 
 
-@cache.cached_page
+@catalogue.cached_page
 def structure_detail(request, slug):
     # The served communes are read by the template only for an itinerant structure: no query for the others.
     structure = get_object_or_404(Structure.objects.select_related("departement__region", "commune"), slug=slug)
-    total = structure_counts(cache.current_version(request)).get(structure.pk, 0)
+    total = catalogue.snapshot().structure_counts().get(structure.pk, 0)
     published = Action.objects.published().filter(structure=structure)
     context = {
         "structure": structure,
@@ -52,20 +52,20 @@ def structure_detail(request, slug):
     return render(request, "structures/structure.html", context)
 
 
-@cache.cached_page
+@catalogue.cached_page
 def departement_detail(request, code):
     departement = get_object_or_404(Departement.objects.select_related("region"), code=code[:3])
     published = Action.objects.published().filter(structure__departement=departement)
     # Present here: based here, or itinerant and serving one of its communes (marked as such on the page).
-    version = cache.current_version(request)
-    counts = structure_counts(version)
+    snapshot = catalogue.snapshot()
+    counts = snapshot.structure_counts()
     structures = []  # those with a published action, in the database's order of names
     present = Structure.objects.present_in([departement]).select_related("commune", "departement")
     for structure in present.order_by("nom", "pk"):
         if structure.pk in counts:
             structure.published_count = counts[structure.pk]
             structures.append(structure)
-    total, dimensions = dimension_counts(version, departement)
+    total, dimensions = snapshot.dimension_counts(departement)
     context = {
         "departement": departement,
         "total": total,

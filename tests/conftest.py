@@ -15,9 +15,9 @@ def _no_network_assets(settings):
 def _empty_cache():
     """Each test starts with an empty cache: the catalogue version is rolled back with the test's data, so an
     entry cached by an earlier test under the same version number would otherwise be read."""
-    from actions import cache
+    import catalogue
 
-    cache.clear()
+    catalogue.clear()
 
 
 @pytest.fixture

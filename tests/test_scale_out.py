@@ -2,7 +2,7 @@
 
 Two gunicorn instances on two ports serve the same database and share a Redis cache (CACHE_URL). A session opened
 on one is valid on the other (sessions are in the database), and a publish made through one instance's admin, or
-a raw SQL write, is counted at once by the other (cached counts are keyed by the catalogue version, which the
+a raw SQL write, is counted at once by the other (cached pages are keyed by the catalogue version, which the
 database's triggers move).
 """
 
@@ -169,7 +169,7 @@ def test_a_publish_on_one_instance_is_counted_at_once_by_the_other(two_instances
     _where, html = get(f"{second}/actions/")
     assert result_count(html) == 2 and "Bientôt publiée" in html
 
-    # The counts live in the shared Redis: one entry per catalogue version (before and after the publish).
+    # The pages live in the shared Redis: one entry per catalogue version and address (before and after the publish).
     import redis
 
     keys = redis.Redis.from_url(redis_url).keys("fcsf:*catalogue:*")

@@ -7,11 +7,11 @@ Statement-level triggers with transition tables: one bump per statement (a bulk 
 bump), none when the statement wrote no row or, for an action, changed only its bookkeeping columns.
 
 `catalogue_version_bump(action_ids)` is the one place that bumps. It also records, as before, what the version
-changed in `actions_cataloguechange` (actions.cache.changed_actions): the actions' ids for the actions and their
+changed in `actions_cataloguechange` (catalogue.read_model.changed_actions): the actions' ids for the actions and their
 lists' tables, NULL (anything may have changed) for the others or past 1,000 ids per version. Within one
 transaction, writes that follow each other share one version: a marker (`catalogue.changed`, a transaction-local
 setting, undone with a rolled back savepoint like the row itself) holds "<version> <ids listed>", and reading the
-version (`catalogue_version()`, actions.cache.current_version) clears it, so a write after a read in the same
+version (`catalogue_version()`, catalogue.version()) clears it, so a write after a read in the same
 transaction moves the version again and nothing cached under a number is ever changed afterwards.
 
 New tables: `SELECT catalogue_version_watch('table', 'action column or NULL', '{columns that are not content}')`

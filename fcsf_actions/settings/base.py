@@ -76,10 +76,12 @@ INSTALLED_APPS = [
     "csp",
     "structures",
     "actions",
+    "catalogue",
     "accounts",
     "api",
     "statistiques",
     "notifications",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "fcsf_actions.health.HealthCheckMiddleware",
     "fcsf_actions.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Open data (API, feeds, exports, sitemap, statistics): ETag, Last-Modified, 304 before any session is read.
+    "opendata.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,7 +153,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for all processes when CACHE_URL names a Redis server (redis://host:6379/0): several app servers then
 # share cached counts and rate-limit counters. Without it, each process keeps its own (correct too: cached counts
-# are keyed by a version read from the database, see actions/cache.py). Sessions live in the database.
+# are keyed by a version read from the database, see catalogue/). Sessions live in the database.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected redis://host:port/db, rediss://… or unix://….")
@@ -314,3 +318,7 @@ EMAIL_RETRY_DELAY = _email["EMAIL_RETRY_DELAY"]
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "WARNING"))
 
 check_production_safety(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+
+# Open data: the bulk files of the whole catalogue (manage.py publish_open_data) and who answers reusers.
+OPENDATA_ROOT = Path(os.environ.get("OPENDATA_ROOT") or BASE_DIR / "var" / "donnees-ouvertes")
+OPENDATA_CONTACT = os.environ.get("OPENDATA_CONTACT", "")

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from actions import cache
 from actions.models import Action, Dimension, MotCle
+from catalogue.read_model import changed_actions
+from catalogue.read_model import current_version as catalogue_version
 from fcsf_actions.backup import catalogue_models
 from structures.models import Commune
 from tests.actions.factories import ActionFactory
@@ -39,7 +40,7 @@ class Public:
 
     def __init__(self, client):
         self.client = client
-        self.version = cache.current_version()
+        self.version = catalogue_version()
         self.before = self.page()
         self.api_before = self.api_count()
 
@@ -51,7 +52,7 @@ class Public:
 
     def after(self):
         """The page after the write, once the version moved (read in the writer's transaction: the test's)."""
-        assert cache.current_version() > self.version
+        assert catalogue_version() > self.version
         return self.page()
 
 
@@ -157,25 +158,25 @@ def test_structure_change(client, catalogue):
 def test_served_commune_change(client, db):
     bus = StructureFactory(nom="Bus des Mauges", itinerante=True, communes_desservies=["49007"])
     ActionFactory(structure=bus)
-    version = cache.current_version()
+    version = catalogue_version()
     assert "Bus des Mauges" not in client.get("/departements/72/").content.decode()
     sql(
         "INSERT INTO structures_structure_communes_desservies (structure_id, commune_id) VALUES (%s, %s)",
         [bus.pk, Commune.objects.get(code="72181").pk],
     )
-    assert cache.current_version() > version
+    assert catalogue_version() > version
     assert "Bus des Mauges" in client.get("/departements/72/").content.decode()
 
 
 def test_a_rolled_back_transaction_does_not_bump(catalogue):
-    version = cache.current_version()
+    version = catalogue_version()
     with pytest.raises(RuntimeError), transaction.atomic():
         Action.objects.update(titre="Effacé")
-        assert cache.current_version() == version + 1
+        assert catalogue_version() == version + 1
         raise RuntimeError
-    assert cache.current_version() == version
+    assert catalogue_version() == version
     Action.objects.filter(pk=catalogue[0].pk).update(titre="Écrit")  # the next write takes the number back
-    assert cache.current_version() == version + 1
+    assert catalogue_version() == version + 1
 
 
 def test_another_connection_sees_a_bump_only_once_committed(db):
@@ -184,55 +185,55 @@ def test_another_connection_sees_a_bump_only_once_committed(db):
 
     db = connection.settings_dict
     params = {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": db["PORT"]}
-    version = cache.current_version()
+    version = catalogue_version()
     with psycopg.connect(**params) as writer, psycopg.connect(**params) as reader:
         writer.execute("UPDATE actions_dimension SET libelle = libelle || ' (renommée)'")
         assert writer.execute("SELECT catalogue_version()").fetchone()[0] == version + 1
         assert reader.execute("SELECT catalogue_version()").fetchone()[0] == version
         writer.rollback()
         assert writer.execute("SELECT catalogue_version()").fetchone()[0] == version
-    assert cache.current_version() == version
+    assert catalogue_version() == version
 
 
 def test_one_bump_per_statement_not_per_row(catalogue):
-    version = cache.current_version()
+    version = catalogue_version()
     structure = catalogue[0].structure
     Action.objects.bulk_create(
         (Action(titre=f"Ligne {n}", slug=f"ligne-{n}", structure=structure) for n in range(1000)), batch_size=1000
     )
-    assert cache.current_version() == version + 1
+    assert catalogue_version() == version + 1
     new = set(Action.objects.filter(titre__startswith="Ligne ").values_list("pk", flat=True))
-    assert cache.changed_actions(version, version + 1) == new  # listed, for the facet index's patch
+    assert changed_actions(version, version + 1) == new  # listed, for the facet index's patch
 
 
 def test_writes_share_a_version_until_it_is_read(catalogue):
-    version = cache.current_version()
+    version = catalogue_version()
     catalogue[0].save()
     catalogue[1].mots_cles.clear()
-    assert cache.current_version() == version + 1
-    assert cache.changed_actions(version, version + 1) == {catalogue[0].pk, catalogue[1].pk}
+    assert catalogue_version() == version + 1
+    assert changed_actions(version, version + 1) == {catalogue[0].pk, catalogue[1].pk}
     catalogue[2].save()  # after a read: what was cached under version + 1 must not change
-    assert cache.current_version() == version + 2
+    assert catalogue_version() == version + 2
 
 
 def test_what_each_version_changed(catalogue):
-    version = cache.current_version()
+    version = catalogue_version()
     catalogue[0].save()
-    assert cache.changed_actions(version, cache.current_version()) == {catalogue[0].pk}
+    assert changed_actions(version, catalogue_version()) == {catalogue[0].pk}
     Dimension.objects.filter(libelle="Citoyenneté").update(position=99)
-    assert cache.changed_actions(version, cache.current_version()) is None  # anything may have changed
-    version = cache.current_version()
+    assert changed_actions(version, catalogue_version()) is None  # anything may have changed
+    version = catalogue_version()
     Action.objects.update(resume="Tout change.")
-    assert cache.changed_actions(version, cache.current_version()) == {action.pk for action in catalogue}
-    version = cache.current_version()
+    assert changed_actions(version, catalogue_version()) == {action.pk for action in catalogue}
+    version = catalogue_version()
     Action.objects.filter(pk=catalogue[1].pk).update(imported_fingerprint="abc", titre="Réimportée")
-    assert cache.changed_actions(version, cache.current_version()) == {catalogue[1].pk}
-    version = cache.current_version()
+    assert changed_actions(version, catalogue_version()) == {catalogue[1].pk}
+    version = catalogue_version()
     ActionFactory.create_batch(3, structure=catalogue[0].structure)
     Action.objects.bulk_create(
         Action(titre=f"Ligne {n}", slug=f"ligne-{n}", structure=catalogue[0].structure) for n in range(1000)
     )
-    assert cache.changed_actions(version, cache.current_version()) is None  # over 1,000 actions: reload
+    assert changed_actions(version, catalogue_version()) is None  # over 1,000 actions: reload
 
 
 @pytest.mark.parametrize(
@@ -244,25 +245,25 @@ def test_what_each_version_changed(catalogue):
     ],
 )
 def test_a_write_that_changes_no_content_keeps_the_version(catalogue, write):
-    version = cache.current_version()
+    version = catalogue_version()
     write(catalogue)
-    assert cache.current_version() == version
+    assert catalogue_version() == version
 
 
 def test_truncate(catalogue):
-    version = cache.current_version()
+    version = catalogue_version()
     sql("TRUNCATE actions_action_partenaires")
-    assert cache.current_version() == version + 1
-    assert cache.changed_actions(version, version + 1) is None
+    assert catalogue_version() == version + 1
+    assert changed_actions(version, version + 1) is None
 
 
 def test_a_missing_version_row_is_recreated(catalogue):
     from actions.models import CatalogueVersion
 
     CatalogueVersion.objects.all().delete()
-    assert cache.current_version() == 0
+    assert catalogue_version() == 0
     catalogue[0].save()
-    assert cache.current_version() == 1
+    assert catalogue_version() == 1
 
 
 def test_every_catalogue_table_is_watched(db):

@@ -1,10 +1,10 @@
 import pytest
 from django.http import QueryDict
 
-from actions import cache
-from actions.facets import build_facets, facet_counts, indexed_counts
+from actions.facets import build_facets, facet_counts
 from actions.filters import ActionFilterSet
 from actions.models import Action, Dimension, Partenaire, Public
+from catalogue import snapshot as catalogue_snapshot
 from structures.models import Departement, Structure
 from tests.actions.factories import ActionFactory, varied_catalogue
 from tests.structures.factories import StructureFactory
@@ -100,7 +100,7 @@ def test_relevance_is_offered_only_with_a_query(catalogue):
 
 
 def counted_from_index(filterset):
-    return indexed_counts(filterset, cache.current_version()).facets
+    return catalogue_snapshot().select(filterset).facet_counts()
 
 
 @pytest.fixture(params=[facet_counts, counted_from_index], ids=["sql", "index"])
@@ -163,7 +163,7 @@ def test_chips_remove_one_value_and_keep_the_rest(catalogue):
 
 
 class TestIndexedCountsEqualSql:
-    """The index (actions.facet_index) against the SQL reference on a random catalogue and random filters."""
+    """The read model's index (catalogue/) against the SQL reference on a random catalogue and random filters."""
 
     @pytest.fixture
     def varied_catalogue(self, db):
@@ -189,6 +189,8 @@ class TestIndexedCountsEqualSql:
         for _ in range(40):
             query_string = self.random_query_string(rng, options)
             current = filterset(query_string)
-            counted = indexed_counts(current, cache.current_version())
-            assert (counted.total, counted.facets) == (current.filtered().count(), facet_counts(current)), query_string
-            assert counted.few_ids == sorted(current.filtered().values_list("pk", flat=True)), query_string
+            counted = catalogue_snapshot().select(current)
+            assert (counted.total, counted.facet_counts()) == (current.filtered().count(), facet_counts(current)), (
+                query_string
+            )
+            assert counted.ids() == sorted(current.filtered().values_list("pk", flat=True)), query_string

@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions import cache
 from actions.models import Action, Dimension, Public, Statut
 from actions.views import PAGE_SIZE, warm_up
+from catalogue import caches
+from catalogue import clear as clear_catalogue
 from structures.models import Departement
 from tests.actions.factories import ActionFactory
 from tests.structures.factories import StructureFactory, commune
@@ -101,7 +102,7 @@ class TestList:
 
     def test_query_count_does_not_grow_with_page_size_or_selected_facets(self, client, db):
         def queries(query_string):
-            cache.clear()  # each page cold: its counts and the facet index are computed again
+            clear_catalogue()  # each page cold: its counts and the facet index are computed again
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(f"{LIST}?{query_string}").status_code == 200
             return len(captured)
@@ -169,12 +170,13 @@ class TestDetail:
     def test_query_count(self, client, catalogue, django_assert_max_num_queries, django_assert_num_queries):
         catalogue.structure.commune = commune("49007")
         catalogue.structure.save()
-        # First page after a change of anything: catalogue version, the action, the structures, the ids of its
-        # lists' entries, the 7 vocabularies, the facet index (6, see test_cache.py), the similar actions' links.
-        with django_assert_num_queries(18):
+        # First page after a change of anything: catalogue version, the action, the ids of its lists' entries, the
+        # catalogue's snapshot (16: the 7 vocabularies, régions, départements, the structures, the facet index's 6,
+        # see tests/catalogue/test_caches.py), the similar actions' links.
+        with django_assert_num_queries(20):
             client.get(catalogue.get_absolute_url())
-        cache.clear(keep_process_memory=True)
-        # Another fiche's first visit: structures, vocabularies and index in memory.
+        caches.clear()
+        # Another fiche's first visit: the snapshot in memory.
         with django_assert_num_queries(4):
             cold = client.get(catalogue.get_absolute_url()).content
         assert "Angers, <a" in cold.decode()  # the structure's commune
@@ -204,11 +206,11 @@ class TestDetail:
         assert client.get(url).status_code == 404
 
     def test_warm_up_leaves_a_fiche_its_own_queries_only(self, client, catalogue, django_assert_num_queries):
-        cache.clear()
+        clear_catalogue()
         warm_up()
         with django_assert_num_queries(4):  # version, the fiche, its lists' ids, the similar actions' links
             client.get(catalogue.get_absolute_url())
-        with django_assert_num_queries(4):  # a list: version, its ordered ids, its cards, their mots-clés
+        with django_assert_num_queries(3):  # a list: version, its cards (ids in the index's order), their mots-clés
             client.get(LIST, {"mots_cles": "culture"})
 
     def test_a_publish_elsewhere_reads_no_vocabulary_again(self, client, catalogue, django_assert_num_queries):
@@ -233,8 +235,9 @@ class TestHomeAndPages:
     def test_home_counts_by_dimension_and_latest(self, client, catalogue, django_assert_max_num_queries):
         ActionFactory(dimension=Dimension.objects.get(libelle="Services"), titre="Service rendu")
         ActionFactory(titre="Pas publiée", state=Action.State.BROUILLON)
-        # Cold cache: catalogue version, the facet index (6), dimensions, latest cards and their mots-clés.
-        with django_assert_max_num_queries(10):
+        # Cold cache: catalogue version, the catalogue's snapshot (16, dimensions included), latest cards and their
+        # mots-clés.
+        with django_assert_max_num_queries(19):
             page = text(client.get("/"))
         assert re.search(r'<span class="count">3</span> Citoyenneté', page)
         assert re.search(r'<span class="count">1</span> Services', page)

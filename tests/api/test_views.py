@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from actions.models import Action
 from actions.views import PAGE_SIZE
 from api.http import MAX_PAGE_SIZE
+from opendata import fields
 from tests.actions.factories import ActionFactory
 from tests.api.catalogue import build_catalogue, full_action
 from tests.structures.factories import StructureFactory
@@ -86,13 +87,13 @@ class TestActions:
         ]
         detail = get_json(client, f"/api/actions/{catalogue.actions.jardin.slug}/")
         assert body["results"][2] == detail
-        assert detail["structure"] == {
-            "slug": catalogue.structures.angers.slug,
-            "nom": "Centre Angers",
-            "url": f"http://testserver/structures/{catalogue.structures.angers.slug}/",
-        }
-        assert detail["partenaires"] == [{"slug": "caf", "libelle": "Caf"}, {"slug": "commune", "libelle": "Commune"}]
+        # the record of every format (opendata/fields.py): flat, same names and values as the CSV's columns
+        assert list(detail) == fields.NAMES
+        assert detail["id"] == catalogue.actions.jardin.pk
+        assert detail["structure"] == catalogue.structures.angers.slug and detail["structure_nom"] == "Centre Angers"
+        assert detail["partenaires"] == "Caf;Commune"
         assert detail["url"] == f"http://testserver/actions/{catalogue.actions.jardin.slug}/"
+        assert detail["modifiee_le"]
 
     @pytest.mark.parametrize("state", ["brouillon", "soumise", "archivee"])
     def test_unpublished_are_404(self, client, catalogue, state):

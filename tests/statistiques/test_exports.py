@@ -29,18 +29,36 @@ def table(client, catalogue):
     return client.get("/statistiques/", PARAMS).context["table"]
 
 
-def test_csv_is_the_table_for_a_french_spreadsheet(client, table):
+def tidy(content):
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_is_tidy_data_for_a_french_spreadsheet(client, table):
+    """One row per département × dimension, no subtotal: summing the column counts each action once."""
     response = client.get("/statistiques/tableau.csv", PARAMS)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="actions-par-departement.csv"'
     assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 only with it
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    expected = expected_rows(table)
-    assert rows == [[str(value) for value in row] for row in expected]
-    assert len(rows) == 1 + 101 + 18 + 1
-    assert rows[0][3:6] == ["Citoyenneté", "Services", "Accompagnement de projets"]
-    assert ["Pays de la Loire", "49", "Maine-et-Loire", "1", "0", "0", "1", "1"] in rows
-    assert rows[-1] == ["", "", "France entière", "2", "1", "0", "3", "3"]
+    header, *rows = tidy(response.content)
+    assert header == [
+        "region",
+        "region_nom",
+        "departement",
+        "departement_nom",
+        "dimension",
+        "dimension_libelle",
+        "actions",
+    ]
+    assert len(rows) == 101 * len(table.columns)
+    assert len({(row[2], row[4]) for row in rows}) == len(rows)  # each département × dimension once
+    assert ["52", "Pays de la Loire", "49", "Maine-et-Loire", "citoyennete", "Citoyenneté", "1"] in rows
+    assert sum(int(row[6]) for row in rows) == table.total.total.count
+    expected = {
+        (row.code, column.label): cell.count
+        for row in table.departement_rows
+        for column, cell in zip(table.columns, row.cells, strict=True)
+    }
+    assert {(row[2], row[5]): int(row[6]) for row in rows} == expected
 
 
 def test_xlsx_has_the_same_rows_with_numbers_as_numbers(client, table):
@@ -55,11 +73,11 @@ def test_xlsx_has_the_same_rows_with_numbers_as_numbers(client, table):
 
 
 def test_the_csv_follows_the_filters_and_drops_invalid_ones(client, catalogue):
-    content = client.get("/statistiques/tableau.csv").content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
-    assert rows[-1][2:] == ["France entière", "4", "2", "2", "1", "9", "5"]
-    filtered = client.get("/statistiques/tableau.csv", {"departement": ["ZZ", "49"]}).content.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(filtered), delimiter=";"))[-1][-2:] == ["4", "2"]
+    rows = tidy(client.get("/statistiques/tableau.csv").content)[1:]
+    assert sum(int(row[6]) for row in rows) == 9
+    filtered = tidy(client.get("/statistiques/tableau.csv", {"departement": ["ZZ", "49"]}).content)[1:]
+    assert sum(int(row[6]) for row in filtered) == 4
+    assert {row[2] for row in filtered if row[6] != "0"} == {"49"}
 
 
 def test_labels_edited_in_the_back_office_cannot_become_formulas(catalogue):

@@ -6,9 +6,9 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from actions import cache
 from actions.filters import ActionFilterSet
 from actions.models import MotCle, Partenaire, Public
+from catalogue import clear as clear_catalogue
 from structures.models import Departement, Region
 from tests.actions.factories import ActionFactory
 from tests.statistiques.helpers import expected_cells, expected_structures, matching
@@ -214,7 +214,7 @@ def test_search_query_counts_like_the_list(client, catalogue):
 class TestQueryCount:
     def queries(self, client, params, cold=True):
         if cold:  # pages, counts and the facet index all computed again
-            cache.clear()
+            clear_catalogue()
         with CaptureQueriesContext(connection) as captured:
             assert client.get(PAGE, params).status_code == 200
         return len(captured)
@@ -235,19 +235,19 @@ class TestQueryCount:
         first = self.queries(client, {"mots_cles": "parentalite", "q": "jardin"})
         # The catalogue version, then the cached page.
         assert self.queries(client, {"mots_cles": "parentalite", "q": "jardin"}, cold=False) == 1
-        # Another address of the same filters: neither the facet index (6 queries, loaded) and the filters' 9
-        # vocabularies (in memory) nor the text query's matching ids (the counts are cached).
+        # Another address of the same filters: neither the catalogue's snapshot (16 queries, in memory) nor the
+        # text query's matching ids (cached per catalogue version and query); the counts are the snapshot's.
         again = self.queries(client, {"q": "jardin", "mots_cles": "parentalite", "utm_source": "lettre"}, cold=False)
-        assert again == first - 6 - 9 - 1
+        assert again == first - 16 - 1
         assert table_of(client, {"mots_cles": "parentalite", "utm_source": "autre"}).total.total.count == 5
         ActionFactory(mots_cles=["Parentalité"])
         table = table_of(client, {"mots_cles": "parentalite"})
         assert table.total.total.count == len(matching({"mots_cles": ["parentalite"]})) == 6
 
     def test_budget(self, client, catalogue, django_assert_max_num_queries):
-        # Vocabularies of the filters (9), catalogue version (1), the facet index (actions, structures, 3 link
-        # tables, order of publication), the text query's matching ids (1).
-        with django_assert_max_num_queries(17):
+        # Catalogue version (1), the catalogue's snapshot (16: 7 vocabularies, régions, départements, structures,
+        # the facet index's actions, structures, 3 link tables, order of publication), the text query's matching ids.
+        with django_assert_max_num_queries(18):
             client.get(PAGE, {"mots_cles": "parentalite", "departement": ["49", "72"], "q": "jardin"})
 
 

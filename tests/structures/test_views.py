@@ -6,9 +6,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions import cache
 from actions.models import Action, Dimension
 from actions.views import PAGE_SIZE
+from catalogue import caches
 from structures.models import Departement, Structure
 from structures.views import STRUCTURE_LATEST, map_url
 from tests.actions.factories import ActionFactory
@@ -65,7 +65,7 @@ class TestStructurePage:
         self, client, angers, django_assert_max_num_queries, django_assert_num_queries
     ):
         client.get(reverse("structures:structure", args=[angers.slug]))  # loads the facet index (its counts)
-        cache.clear(keep_process_memory=True)
+        caches.clear()
         # The catalogue version, the structure, its newest actions and their mots-clés.
         with django_assert_max_num_queries(4):
             page = text(client.get(reverse("structures:structure", args=[angers.slug])))
@@ -120,8 +120,8 @@ class TestStructurePage:
 class TestDepartementPage:
     def test_counts_by_dimension(self, client, angers, django_assert_max_num_queries):
         StructureFactory(nom="Sans action publiée")
-        # The catalogue version, the facet index (6, for the counts by dimension), then the page's 6.
-        with django_assert_max_num_queries(13):
+        # The catalogue version, the catalogue's snapshot (16, for the counts), then the page's 4.
+        with django_assert_max_num_queries(21):
             page = text(client.get(reverse("structures:departement", args=["49"])))
         assert "<h1>Maine-et-Loire (49)</h1>" in page
         assert re.search(r"Citoyenneté</a></th><td>1</td>", page) and re.search(r"Services</a></th><td>1</td>", page)

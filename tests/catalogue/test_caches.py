@@ -1,16 +1,17 @@
-"""Cached counts: served from the cache while nothing changes, recomputed at once after any change."""
+"""The read model and its two caches (catalogue/): pages and text matches served from the cache while nothing
+changes, the snapshot built once per catalogue version, everything recounted at once after any change."""
 
 import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from actions import cache
 from actions.fiches.loader import load_bytes
 from actions.models import Action, MotCle
+from catalogue import snapshot as catalogue_snapshot
+from catalogue import version as catalogue_version
 from structures.models import Commune
 from tests.actions.factories import ActionFactory
 from tests.structures.factories import StructureFactory
@@ -46,37 +47,55 @@ def test_second_request_of_an_address_is_the_cached_page(client, catalogue):
     assert result_count(second) == 3
 
 
-def test_another_address_of_the_same_filters_reads_the_counts_from_the_cache(client, catalogue):
-    queries(client, LIST, {"tri": "titre"})  # builds this catalogue version's facet index
+def test_another_address_of_the_same_text_query_reads_its_matches_from_the_cache(client, catalogue):
+    queries(client, LIST, {"tri": "titre"})  # builds this catalogue version's snapshot
     cold, first = queries(client, LIST, {"q": "action", "mots_cles": "culture"})
     warm, second = queries(client, LIST, {"q": "action", "mots_cles": "culture", "utm_source": "lettre"})
-    assert warm == cold - 2  # neither the text query's matching ids (for the counts) nor the ordered ids
+    other, third = queries(client, LIST, {"mots_cles": "culture", "departement": ["72", "49"], "q": "action"})
+    assert warm == other == cold - 1  # the text query's matching ids, cached per (version, query)
     assert result_count(first) == result_count(second) == 3
+    expected = Action.objects.published().filter(structure__departement__code__in=["72", "49"]).count()
+    assert result_count(third) == expected
 
 
-def test_same_filters_in_another_order_share_the_entry(client, catalogue):
-    queries(client, LIST, {"tri": "titre"})
-    cold, _ = queries(client, LIST, {"q": "action", "departement": ["49", "72"], "mots_cles": "culture"})
-    warm, _ = queries(client, LIST, {"mots_cles": "culture", "departement": ["72", "49", "49"], "q": "action"})
-    other_cold, _ = queries(client, LIST, {"q": "action", "mots_cles": "culture", "departement": ["72"]})
-    other_warm, _ = queries(client, LIST, {"departement": ["72"], "mots_cles": "culture", "q": "action"})
-    assert warm == cold - 2
-    assert other_warm < other_cold  # other filters, other entry (not the first one's)
+def test_the_version_is_read_once_per_request(client, catalogue):
+    with CaptureQueriesContext(connection) as context:
+        client.get(LIST, {"q": "action", "mots_cles": "culture"})
+    assert sum("catalogue_version()" in query["sql"] for query in context.captured_queries) == 1
+    version = catalogue_version()  # outside a request: read each time
+    ActionFactory()
+    assert catalogue_version() == version + 1
 
 
-def test_facet_index_is_built_once_per_catalogue_version(client, catalogue):
+def test_the_snapshot_is_built_once_per_catalogue_version(client, catalogue):
     cold, _ = queries(client, LIST, {"mots_cles": "culture"})
     other, _ = queries(client, LIST, {"tri": "titre"})
-    # The index: the actions' own columns, their structures, one per many-to-many table, the order of publication;
-    # and the 9 facets' options, kept in memory with it.
-    assert other == cold - 6 - 9
+    # The snapshot: the index (the actions' own columns, their structures, one per many-to-many table, the order
+    # of publication), the 7 vocabularies, régions and départements (the other options), the structures.
+    assert other == cold - 6 - 7 - 2 - 1
     ActionFactory(mots_cles=["Culture"], structure=catalogue[0].structure)
     after_change, page = queries(client, LIST, {"tri": "titre"})
-    # The changes since the index's version (one action), then the index patched: the same 6 queries, over that
-    # action's rows only (tests/actions/test_facet_index.py checks the patch against a fresh index); the options
-    # are kept (only actions changed).
+    # The changes since the snapshot's version (one action), then its index patched: the same 6 queries, over that
+    # action's rows only (tests/catalogue/test_index.py checks the patch against a fresh index); the vocabularies,
+    # structures and options are kept (only actions changed).
     assert after_change == other + 1 + 6
     assert result_count(page) == 4
+
+
+def test_a_snapshot_is_immutable_and_replaced_whole(db, catalogue):
+    first = catalogue_snapshot()
+    assert catalogue_snapshot() is first
+    with pytest.raises(AttributeError):
+        first.version = 0
+    ActionFactory(mots_cles=["Culture"], structure=catalogue[0].structure)
+    second = catalogue_snapshot()
+    assert second is not first and second.version > first.version
+    assert (len(first.index), len(second.index)) == (3, 4)
+    assert second.vocabularies is first.vocabularies  # only actions changed: shared
+    MotCle.objects.create(libelle="Jardin")
+    third = catalogue_snapshot()
+    assert third.vocabularies is not second.vocabularies
+    assert "Jardin" in [entry.libelle for entry in third.options["mots_cles"]]
 
 
 @pytest.mark.parametrize(
@@ -93,9 +112,9 @@ def test_facet_index_is_built_once_per_catalogue_version(client, catalogue):
 )
 def test_any_change_is_counted_at_once(client, catalogue, change):
     before = client.get(LIST).content.decode()
-    version = cache.current_version()
+    version = catalogue_version()
     change(catalogue)
-    assert cache.current_version() > version
+    assert catalogue_version() > version
     after = client.get(LIST).content.decode()
     expected = Action.objects.published().filter(mots_cles__cle="culture").count()
     assert count_label(after, "mots_cles", "culture") == expected
@@ -113,54 +132,58 @@ def test_publishing_from_the_admin_workflow_invalidates_the_home_counts(client, 
 
 def test_the_fiche_import_bumps_the_version_once_per_written_file(db):
     sample_fiche_bytes = (settings.BASE_DIR / "fixtures" / "fiches" / "actions-export-1.txt").read_bytes()
-    version = cache.current_version()
+    version = catalogue_version()
     report = load_bytes(sample_fiche_bytes, "sample.txt")
     assert report.created and not report.errors
-    assert cache.current_version() == version + 1
+    assert catalogue_version() == version + 1
     unchanged = load_bytes(sample_fiche_bytes, "sample.txt")
     assert unchanged.unchanged == report.created
-    assert cache.current_version() == version + 1  # nothing written, nothing to recount
+    assert catalogue_version() == version + 1  # nothing written, nothing to recount
     load_bytes(sample_fiche_bytes, "sample.txt", dry_run=True)
-    assert cache.current_version() == version + 1
+    assert catalogue_version() == version + 1
 
 
 def test_the_version_rolls_back_with_the_change(db, catalogue):
-    version = cache.current_version()
+    version = catalogue_version()
     with pytest.raises(RuntimeError), transaction.atomic():
         ActionFactory()
         raise RuntimeError
-    assert cache.current_version() == version
+    assert catalogue_version() == version
 
 
 def test_a_missing_version_row_is_recreated(db):
     from actions.models import CatalogueVersion
 
     CatalogueVersion.objects.all().delete()
-    assert cache.current_version() == 0
+    assert catalogue_version() == 0
     MotCle.objects.create(libelle="Jardin")
-    assert cache.current_version() == 1
+    assert catalogue_version() == 1
 
 
 def card_titles(page):
     return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
 
 
-def test_pages_past_the_cached_order_read_the_same_order(client, db, monkeypatch):
+@pytest.mark.parametrize("sort", ["titre", "recent"])
+def test_every_page_reads_the_order_of_the_database(client, db, sort):
     for number in range(45):
         ActionFactory(titre=f"Action {number:02d}")
-    expected = card_titles(client.get(LIST, {"tri": "titre", "page": 2}).content.decode())
-    monkeypatch.setattr(cache, "ORDER_CACHED", 10)  # page 2 (rows 21–40) now lies past the cached ids
-    cache.clear()
-    assert card_titles(client.get(LIST, {"tri": "titre", "page": 2}).content.decode()) == expected
-    assert expected == [f"Action {number:02d}" for number in range(20, 40)]
+    ordered = Action.objects.published().order_by("titre") if sort == "titre" else Action.objects.published()
+    if sort == "recent":
+        ordered = ordered.newest_first()
+    titles = list(ordered.values_list("titre", flat=True))
+    for page in (1, 2, 3):
+        listed = card_titles(client.get(LIST, {"tri": sort, "page": page}).content.decode())
+        assert listed == titles[(page - 1) * 20 : page * 20]
 
 
-def test_a_broad_query_lists_title_matches_first_then_newest(client, db, monkeypatch):
+@pytest.mark.parametrize("in_snapshot", [False, True], ids=["ordered in SQL", "ordered in the snapshot"])
+def test_a_broad_query_lists_title_matches_first_then_newest(client, db, monkeypatch, in_snapshot):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from actions import search
+    from actions import search, views
 
     now = timezone.now()
     old_title = ActionFactory(titre="Jardin des anciens", resume="Un potager.")
@@ -169,25 +192,15 @@ def test_a_broad_query_lists_title_matches_first_then_newest(client, db, monkeyp
     for days, action in enumerate(in_text):
         Action.objects.filter(pk=action.pk).update(published_at=now - timedelta(days=days))
     monkeypatch.setattr(search, "RANK_LIMIT", 2)  # 4 matches: too many to rank exactly
+    if in_snapshot:  # too many to order by primary key lookup: the snapshot's order, title matches first
+        monkeypatch.setattr(views, "FEW", 2)
     titles = card_titles(client.get(LIST, {"q": "jardin"}).content.decode())
     assert titles == ["Jardin des anciens", "Fête 0", "Fête 1", "Fête 2"]
 
 
-def test_local_pages_keep_the_most_recent_strings_only():
-    pages = cache.LocalPages(2)
-    pages.put("a", "<p>a</p>")
-    pages.put("b", "<p>b</p>")
-    assert pages.get("a") == "<p>a</p>"  # now the most recent
-    pages.put("c", "<p>c</p>")
-    assert (pages.get("a"), pages.get("b"), pages.get("c")) == ("<p>a</p>", None, "<p>c</p>")
-    pages.put("counts", {"total": 3})  # a mutable value is only shared through the cache, as a copy
-    assert pages.get("counts") is None
-
-
-def test_a_page_in_process_memory_is_never_served_after_a_change(client, db, django_assert_num_queries):
+def test_a_cached_page_is_never_served_after_a_change(client, db, django_assert_num_queries):
     action = ActionFactory(titre="Avant")
     client.get(action.get_absolute_url())
-    shared_cache.clear()  # only this process's copy is left
     with django_assert_num_queries(1):
         assert "Avant" in client.get(action.get_absolute_url()).content.decode()
     Action.objects.filter(pk=action.pk).update(titre="Après")

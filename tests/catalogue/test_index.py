@@ -7,12 +7,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions import cache
-from actions.facet_index import NONE, FacetIndex, tally, tally_pairs
-from actions.facets import index_columns
-from actions.filters import ActionFilterSet
+import catalogue
 from actions.models import Action, CatalogueChange, MotCle, Partenaire
-from actions.views import published_index
+from catalogue.index import NONE, FacetIndex, tally, tally_pairs
+from catalogue.read_model import changed_actions, index_columns
 from tests.actions.factories import ActionFactory, varied_catalogue
 
 
@@ -84,8 +82,8 @@ def same_index(first, second):
 
 def test_a_patched_index_equals_a_fresh_one(db, django_assert_max_num_queries):
     varied_catalogue(seed=3)
-    before = cache.current_version()
-    published_index(before)
+    before = catalogue.version()
+    catalogue.snapshot()
     draft = Action.objects.filter(state=Action.State.BROUILLON).first()
     draft.state = Action.State.PUBLIEE
     draft.save()  # published
@@ -98,11 +96,13 @@ def test_a_patched_index_equals_a_fresh_one(db, django_assert_max_num_queries):
     Action.objects.published().order_by("pk")[2].delete()
     MotCle.objects.get(cle="culture").actions.add(*Action.objects.published().order_by("pk")[3:6])  # reverse add
     ActionFactory(mots_cles=["Jardin"], titre="Nouvelle", structure=edited.structure)
-    after = cache.current_version()
-    assert cache.changed_actions(before, after) is not None
-    with django_assert_max_num_queries(8):  # the changes; the changed rows, their structures, links, publication times
-        patched = published_index(after)
-    same_index(patched, FacetIndex.load(index_columns(ActionFilterSet), Action.objects.published()))
+    after = catalogue.version()
+    assert changed_actions(before, after) is not None
+    # The version; the changes; the changed rows, their structures, links, publication times.
+    with django_assert_max_num_queries(9):
+        patched = catalogue.snapshot()
+    assert patched.version == after
+    same_index(patched.index, FacetIndex.load(index_columns(), Action.objects.published()))
 
 
 def test_newest_is_the_order_of_newest_first(db):
@@ -112,20 +112,25 @@ def test_newest_is_the_order_of_newest_first(db):
     moments += [datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)]
     for number, pk in enumerate(Action.objects.published().order_by("pk").values_list("pk", flat=True)):
         Action.objects.filter(pk=pk).update(published_at=moments[number % 3])
-    index = published_index(cache.current_version())
+    index = catalogue.snapshot().index
     in_order = list(Action.objects.published().newest_first().values_list("pk", flat=True))
     assert index.ids[np.argsort(index.newest)].tolist() == in_order
+    everything = index.everything()
+    assert index.newest_slice(everything, 0, len(index)) == in_order
+    assert index.newest_slice(everything, 2, 5) == in_order[2:5]
+    some = index.of_ids(in_order[::2])
+    assert index.newest_slice(some, 1, 3) == in_order[::2][1:3]
 
 
 def test_anything_else_reloads_every_action(db):
     varied_catalogue(seed=4)
-    before = cache.current_version()
+    before = catalogue.version()
     action = Action.objects.published().first()
     action.save()
-    assert cache.changed_actions(before, cache.current_version()) == {action.pk}
+    assert changed_actions(before, catalogue.version()) == {action.pk}
     Partenaire.objects.create(libelle="Nouveau partenaire")
-    assert cache.changed_actions(before, cache.current_version()) is None  # a vocabulary: anything may change
-    middle = cache.current_version()
+    assert changed_actions(before, catalogue.version()) is None  # a vocabulary: anything may change
+    middle = catalogue.version()
     action.save()
     CatalogueChange.objects.filter(version=middle + 1).delete()  # pruned
-    assert cache.changed_actions(middle, cache.current_version()) is None
+    assert changed_actions(middle, catalogue.version()) is None
