@@ -12,13 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import perms
+from accounts import audit, perms
+from accounts.mail import absolute_url, render_account_email
 from accounts.models import FederationScope, Invitation, StructureMembership
-from notifications.outbox import Message, enqueue
+from notifications.outbox import enqueue
 
 VALID_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 7)
 NNBSP = "\u202f"
@@ -71,14 +71,19 @@ def invite(inviter, *, email, role, structures=(), national=False, regions=(), d
     invitation.regions.set(regions)
     invitation.departements.set(departements)
     account = find_account(email)
+    granted = what_is_granted(invitation)
     if account is not None:
         grant(invitation, account)
         invitation.user = account
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["user", "accepted_at"])
         enqueue([role_added_message(invitation, account)])
+        audit.record(audit.Kind.INVITATION, actor=inviter, user=account, detail=f"rôle ajouté : {granted}")
     else:
         enqueue([invitation_message(invitation, token)])
+        audit.record(
+            audit.Kind.INVITATION, actor=inviter, detail=f"invitation envoyée à {invitation.email} : {granted}"
+        )
     return invitation, account
 
 
@@ -134,6 +139,9 @@ def accept(token, *, username, first_name, last_name, password):
     invitation.user = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["user", "accepted_at"])
+    audit.record(
+        audit.Kind.INVITATION, actor=user, user=user, detail=f"invitation acceptée : {what_is_granted(invitation)}"
+    )
     return user
 
 
@@ -141,21 +149,16 @@ def accept(token, *, username, first_name, last_name, password):
 
 
 def _message(invitation, recipient, subject, template, context):
-    context = {**context, "subject": subject, "nnbsp": NNBSP, "granted": what_is_granted(invitation)}
+    context = {**context, "granted": what_is_granted(invitation)}
     context["inviter"] = display_name(invitation.invited_by)
     context["inviter_email"] = invitation.invited_by.email if invitation.invited_by else ""
-    with translation.override("fr"):
-        return Message(
-            recipient=invitation.email,
-            user=recipient,
-            subject=subject,
-            body_text=render_to_string(f"accounts/email/{template}.txt", context),
-            body_html=render_to_string(f"accounts/email/{template}.html", context),
-        )
+    return render_account_email(
+        to=invitation.email, subject=subject, template=f"accounts/email/{template}", context=context, user=recipient
+    )
 
 
 def invitation_message(invitation, token):
-    url = settings.SITE_URL + reverse("accounts:invitation", args=[token])
+    url = absolute_url(reverse("accounts:invitation", args=[token]))
     subject = f"Invitation{NNBSP}: rejoindre {what_is_granted(invitation)} sur les fiches action des centres sociaux"
     with translation.override("fr"):
         expires = timezone.localtime(invitation.expires_at)
@@ -163,6 +166,6 @@ def invitation_message(invitation, token):
 
 
 def role_added_message(invitation, account):
-    url = settings.SITE_URL + reverse("admin:index")
+    url = absolute_url(reverse("admin:index"))
     subject = f"Accès ajouté{NNBSP}: {what_is_granted(invitation)}"
     return _message(invitation, account, subject, "role_added", {"url": url, "account": account})

@@ -117,3 +117,63 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation de {self.email} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event: who (the account concerned and the person acting), when, from which address.
+
+    Written by `accounts.audit.record` only; never changed nor deleted from the back-office.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "connexion"
+        LOGIN_FAILED = "login_failed", "échec de connexion"
+        LOCKOUT = "lockout", "connexion bloquée"
+        LOGOUT = "logout", "déconnexion"
+        ROLE_CHANGED = "role_changed", "rôle modifié"
+        SCOPE_CHANGED = "scope_changed", "rattachement ou périmètre modifié"
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", "réinitialisation du mot de passe demandée"
+        PASSWORD_RESET = "password_reset", "mot de passe réinitialisé"
+        PASSWORD_CHANGED = "password_changed", "mot de passe changé par la personne"
+        PASSWORD_SET_BY_ADMIN = "password_set_by_admin", "mot de passe défini par un superutilisateur"
+        EXPORT = "export", "export depuis l’administration"
+        INVITATION = "invitation", "invitation"
+        ACCOUNT_CHANGED = "account_changed", "compte modifié"
+
+    kind = models.CharField("événement", max_length=40, choices=Kind.choices)
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name="compte concerné",
+    )
+    username = models.CharField(
+        "identifiant", max_length=150, blank=True, help_text="L’identifiant saisi ou celui du compte concerné."
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    ip_address = models.CharField("adresse IP", max_length=64, blank=True)
+    detail = models.TextField("détail", blank=True)
+
+    class Meta:
+        verbose_name = "événement de sécurité"
+        verbose_name_plural = "journal de sécurité"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="audit_kind_date"),
+            # The login throttle (accounts/throttle.py): recent failures of one identifier, of one address.
+            models.Index(fields=["username", "kind", "-created_at"], name="audit_username_kind_date"),
+            models.Index(fields=["ip_address", "kind", "-created_at"], name="audit_ip_kind_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.username or '—'}"

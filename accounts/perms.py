@@ -5,7 +5,8 @@ Three roles:
 - **centre staff** (`StructureMembership`): see, create and edit the actions of their structures; may move an action
   between brouillon and soumise only; may delete an action that was never published; see their structures;
 - **federation staff** (`FederationScope`): everything in their territory (national, or régions and départements):
-  actions in any state, moderation, structures, vocabularies, centre accounts;
+  actions in any state, moderation, structures, centre accounts; the shared vocabularies are managed by national
+  staff only (`manages_vocabularies`), others propose entries;
 - **superusers**: everything.
 
 Querysets (`Action.objects.visible_to(user)`, `Structure.objects.editable_by(user)`…) and the admin both call the
@@ -87,6 +88,20 @@ def is_federation(user):
 
 def is_centre(user):
     return get_scope(user).is_centre
+
+
+def has_role(user):
+    """A superuser, or someone with a membership or a federation scope. Everyone else sees nothing."""
+    scope = get_scope(user)
+    return scope.superuser or scope.is_centre or scope.is_federation
+
+
+def manages_vocabularies(user):
+    """The shared vocabularies (dimensions, mots-clés, publics, partenaires…) are used by fiches of every
+    territory: only national federation staff and superusers add, rename or delete their entries. Others with a
+    role read them and may propose an entry (`VocabularyProposal`)."""
+    scope = get_scope(user)
+    return scope.superuser or scope.national
 
 
 # Q objects. `prefix` is the path from the filtered model to a Structure ("" for Structure, "structure__" for Action).

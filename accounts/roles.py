@@ -26,13 +26,17 @@ ROLE_PERMISSIONS = {
         "structures.change_structure",
         "structures.view_historicalstructure",
         "structures.view_commune",
-        # Read-only vocabularies: the action form's autocompletes need them.
+        # Read-only vocabularies: the action form's autocompletes need them; entries are proposed.
         *(f"actions.view_{model}" for model in VOCABULARIES),
+        "actions.view_vocabularyproposal",
+        "actions.add_vocabularyproposal",
     ],
     FEDERATION_GROUP: [
         *_all("actions", "action"),
         "actions.view_historicalaction",
+        # The admin lets only national staff use add/change/delete (accounts.perms.manages_vocabularies).
         *(permission for model in VOCABULARIES for permission in _all("actions", model)),
+        *_all("actions", "vocabularyproposal"),
         *_all("structures", "structure"),
         "structures.view_historicalstructure",
         "structures.view_region",

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import invitations, perms
-from accounts.forms import AcceptInvitationForm, InvitationForm
+from accounts.invitation_forms import AcceptInvitationForm, InvitationForm
 from accounts.models import Invitation, StructureMembership
 from structures.models import Structure
 

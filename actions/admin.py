@@ -4,7 +4,7 @@ import hashlib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, TextField
+from django.db.models import TextField
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import perms
 from accounts.admin_mixins import ScopedAdminMixin, ScopedImportExportMixin
+from actions import admin_vocabularies  # noqa: F401  (registers the vocabularies' admin)
 from actions.fiches.loader import load_bytes
 from actions.fiches.parser import Diagnostic, FicheParseError, parse_bytes
 from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
@@ -23,22 +24,7 @@ from fcsf_actions import uploads
 from opendata.cells import SafeCSV, SafeCSVImport
 from structures.models import Departement, Structure, match_departement
 
-
-@admin.register(Dimension, Statut, Public, Territoire, Initiative, MotCle, Partenaire)
-class VocabularyAdmin(admin.ModelAdmin):
-    """Shared lists: federation staff maintain them, centre staff only read them (for the autocompletes)."""
-
-    list_display = ["libelle", "position", "nombre_actions"]
-    list_editable = ["position"]
-    search_fields = ["libelle"]
-    ordering = ["position", "libelle"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_nombre_actions=Count("actions"))
-
-    @admin.display(description="actions", ordering="_nombre_actions")
-    def nombre_actions(self, obj):
-        return obj._nombre_actions
+# The vocabularies' admin (VocabularyAdmin, proposals) is in actions/admin_vocabularies.py.
 
 
 # Import and export (django-import-export): what a user exports is what the admin list shows them; only

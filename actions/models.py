@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import Max
 from django.db.models.functions import Lower
@@ -365,3 +366,69 @@ class CatalogueChange(models.Model):
 
     def __str__(self):
         return f"version {self.version} : {self.action_id or 'tout'}"
+
+
+class VocabularyProposal(models.Model):
+    """An entry proposed for a shared vocabulary by someone who may not change it (only national staff do,
+    accounts.perms.manages_vocabularies); national staff accept it (the entry is created) or refuse it."""
+
+    VOCABULARY_MODELS = {
+        "dimension": Dimension,
+        "statut": Statut,
+        "public": Public,
+        "territoire": Territoire,
+        "initiative": Initiative,
+        "motcle": MotCle,
+        "partenaire": Partenaire,
+    }
+
+    class Vocabulary(models.TextChoices):
+        DIMENSION = "dimension", "dimension"
+        STATUT = "statut", "statut"
+        PUBLIC = "public", "public"
+        TERRITOIRE = "territoire", "territoire"
+        INITIATIVE = "initiative", "qui est à l’initiative"
+        MOTCLE = "motcle", "mot-clé"
+        PARTENAIRE = "partenaire", "partenaire"
+
+    class Status(models.TextChoices):
+        PENDING = "en_attente", "en attente"
+        ACCEPTED = "acceptee", "acceptée"
+        REFUSED = "refusee", "refusée"
+
+    vocabulary = models.CharField("liste", max_length=20, choices=Vocabulary.choices)
+    libelle = models.CharField("libellé proposé", max_length=200)
+    justification = models.TextField(
+        "pourquoi cette entrée ?", blank=True, help_text="Facultatif : à quoi servira-t-elle, pour quelles fiches ?"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="vocabulary_proposals",
+        verbose_name="proposée par",
+    )
+    created_at = models.DateTimeField("proposée le", auto_now_add=True)
+    status = models.CharField("décision", max_length=20, choices=Status.choices, default=Status.PENDING)
+    response = models.TextField("réponse", blank=True, help_text="Visible de la personne qui a proposé l’entrée.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "proposition d’entrée de vocabulaire"
+        verbose_name_plural = "propositions d’entrées de vocabulaire"
+        ordering = ["status", "-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_vocabulary_display()} : {self.libelle}"
+
+    @property
+    def target_model(self):
+        return self.VOCABULARY_MODELS[self.vocabulary]

@@ -21,7 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 
 CATALOGUE_APPS = ("structures", "actions")
-NOT_CATALOGUE = {"actions.catalogueversion", "actions.cataloguechange"}  # bookkeeping of the caches
+# Bookkeeping of the caches, and the back-office's proposals of vocabulary entries (they reference users).
+NOT_CATALOGUE = {"actions.catalogueversion", "actions.cataloguechange", "actions.vocabularyproposal"}
 
 
 def catalogue_models():

@@ -9,7 +9,9 @@ The client is REMOTE_ADDR, or, behind `RATELIMIT_TRUSTED_PROXIES` reverse proxie
 X-Forwarded-For, the address the outermost of them saw (earlier hops can be forged by the client). IPv6
 clients are counted per /64, the block a single subscriber usually gets.
 
-Over the limit: 429 with Retry-After, a French JSON body `{"erreur": …}` under /api/, a French page elsewhere.
+Over the limit: 429 with Retry-After, a French JSON body `{"erreur": …}` under /api/ (where api.http.CorsMiddleware,
+placed before this one, adds the CORS headers so that a browser client can read Retry-After), a French page
+elsewhere.
 """
 
 import ipaddress

@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from accounts.forms import AuditedSetPasswordForm, OutboxPasswordResetForm
 from actions import staff_admin
 from fcsf_actions.sitemaps import SITEMAPS, robots_txt
 
@@ -14,9 +16,8 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
-admin.site.site_header = "Actions des centres sociaux – administration"
-admin.site.site_title = "Actions des centres sociaux"
-admin.site.index_title = "Gestion du catalogue"
+# The admin's header and title on the password reset pages (they are not admin views: no each_context).
+RESET_CONTEXT = {"site_header": admin.site.site_header, "site_title": admin.site.site_title, "site_url": "/"}
 
 urlpatterns = [
     path("admin/inviter/", admin.site.admin_view(accounts_views.invite), name="admin_invite"),
@@ -25,6 +26,31 @@ urlpatterns = [
         "admin/actions/action/<int:pk>/dupliquer/",
         admin.site.admin_view(staff_admin.duplicate),
         name="admin_action_duplicate",
+    ),
+    # Password reset by e-mail, from the login page (Django's views, templates/registration/, e-mail via the outbox).
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=OutboxPasswordResetForm,
+            subject_template_name="registration/password_reset_subject.txt",
+            extra_context=RESET_CONTEXT,
+        ),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(extra_context=RESET_CONTEXT),
+        name="password_reset_done",
+    ),
+    path(
+        "admin/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=AuditedSetPasswordForm, extra_context=RESET_CONTEXT),
+        name="password_reset_confirm",
+    ),
+    path(
+        "admin/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(extra_context=RESET_CONTEXT),
+        name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

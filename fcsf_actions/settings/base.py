@@ -60,7 +60,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PRODUCTION = any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fcsf_actions.apps.FcsfAdminConfig",  # django.contrib.admin with the project's AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "fcsf_actions.middleware.SecurityHeadersMiddleware",
     "fcsf_actions.middleware.CSPMiddleware",
     "fcsf_actions.health.HealthCheckMiddleware",
+    # Before the rate limiter: its 429 under /api/ gets the CORS headers too (and preflights are not counted).
+    "api.http.CorsMiddleware",
     "fcsf_actions.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Open data (API, feeds, exports, sitemap, statistics): ETag, Last-Modified, 304 before any session is read.
@@ -175,9 +177,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login brute-force protection (django-axes): 5 failures for one username from one address lock it for an hour.
+# Login brute-force protection (django-axes): 5 failures for one username from one address lock it for an hour;
+# accounts/throttle.py adds a growing delay per account across addresses and a limit per address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LoginThrottleBackend",  # per account across addresses, per address (accounts/throttle.py)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
@@ -285,6 +289,14 @@ RATELIMITS = [
             parse_rate(os.environ.get("RATELIMIT_EXPORTS", "10/60")),
         ),
         ("api", r"^/api/", "", parse_rate(os.environ.get("RATELIMIT_API", "120/60"))),
+        # Login and password-reset requests per address, whatever the outcome (failures: accounts/throttle.py).
+        ("connexion", r"^/admin/login/$", "", parse_rate(os.environ.get("RATELIMIT_CONNEXION", "30/300"))),
+        (
+            "mot_de_passe",
+            r"^/admin/(password_reset|reset)/",
+            "",
+            parse_rate(os.environ.get("RATELIMIT_MOT_DE_PASSE", "10/900")),
+        ),
     ]
 ]
 

@@ -16,3 +16,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Rate limits far out of reach (the middleware still runs); tests/test_ratelimit.py sets real ones.
 RATELIMITS = [{**rule, "limit": 1_000_000} for rule in RATELIMITS]  # noqa: F405
+# Every answer of the API checked against its model (api/views.py: `answer`), as under DEBUG.
+API_CHECK_ANSWERS = True

@@ -101,8 +101,9 @@ class TestVocabularies:
         assert client.post(reverse("admin:actions_motcle_add"), {"libelle": "Forgé", "position": 1}).status_code == 403
         assert not MotCle.objects.filter(libelle="Forgé").exists()
 
-    def test_federation_manages_them(self, world, login):
-        response = login(world.users.fed49).post(
+    def test_national_federation_manages_them(self, world, login):
+        # Other federations read them and propose entries (tests/accounts/test_admin_vocabularies.py).
+        response = login(world.users.fed_national).post(
             reverse("admin:actions_motcle_add"), {"libelle": "Numérique", "position": 1}
         )
         assert response.status_code == 302
@@ -119,6 +120,7 @@ class TestAccounts:
     def add_centre_account(self, client, structure, **extra):
         data = {
             "username": "nouveaucentre",
+            "email": "nouveau@example.org",
             "usable_password": "true",
             "password1": "un-mot-de-passe-solide-2026",
             "password2": "un-mot-de-passe-solide-2026",
@@ -152,11 +154,16 @@ class TestAccounts:
         assert response.status_code == 200
         assert not User.objects.filter(username="nouveaucentre").exists()
 
-    def test_password_validators_apply(self, world, login):
+    def test_federation_sets_no_password_and_gives_an_address(self, world, login):
+        # Issue 18: nobody sets another person's password; they choose it from the e-mail link.
         client = login(world.users.fed49)
-        response = self.add_centre_account(client, world.structures.neighbour, password1="123", password2="123")
-        assert response.status_code == 200
+        form = client.get(reverse("admin:auth_user_add")).content.decode()
+        assert 'name="password1"' not in form and 'name="email"' in form
+        assert self.add_centre_account(client, world.structures.neighbour, email="").status_code == 200
         assert not User.objects.filter(username="nouveaucentre").exists()
+        response = self.add_centre_account(client, world.structures.neighbour, password1="123", password2="123")
+        assert response.status_code == 302
+        assert not User.objects.get(username="nouveaucentre").has_usable_password()
 
     def test_federation_cannot_promote_itself_or_others(self, world, login):
         client = login(world.users.fed49)

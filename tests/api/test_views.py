@@ -1,13 +1,18 @@
 """The read-only JSON API: the same actions as the HTML list, details, pages, errors, CORS, query counts."""
 
+import re
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
 from actions.views import PAGE_SIZE
 from api.http import MAX_PAGE_SIZE
+from api.views import openapi_document
 from opendata import fields
+from structures.models import Departement
 from tests.actions.factories import ActionFactory
 from tests.api.catalogue import build_catalogue, full_action
 from tests.structures.factories import StructureFactory
@@ -125,7 +130,12 @@ class TestActions:
             ({"page_size": "١٠"}, "page_size", "n’est pas un nombre entier positif"),
             ({"page": "-1"}, "page", "page : « -1 » n’est pas un nombre entier positif"),
             ({"page": "1.5"}, "page", "page : « 1.5 »"),
-            ({"page": "9" * 40}, "page", "n’est pas un nombre entier positif"),
+            ({"page": "9" * 40}, "page", "page : 99999999999999999999… dépasse le maximum de 1000000"),
+            ({"page": ""}, "page", "page : la valeur est vide ; donnez un nombre entier de 1 à 1000000, ou omettez"),
+            ({"page": "1234567890123456789"}, "page", "page : 1234567890123456789 dépasse le maximum de 1000000"),
+            ({"page_size": ""}, "page_size", "page_size : la valeur est vide"),
+            ({"page_size": "1234567890123456789"}, "page_size", "page_size : 1234567890123456789 dépasse le maximum"),
+            ({"page_size": "0" * 30 + "7", "page": "00"}, "page", "page : « 00 » n’est pas un nombre entier positif"),
         ],
     )
     def test_bad_page_parameters_are_400(self, client, catalogue, params, parameter, message):
@@ -188,6 +198,19 @@ class TestStructuresDepartementsVocabularies:
         assert get_json(client, "/api/departements/59/")["nombre_actions"] == 0  # a submitted action only
         get_json(client, "/api/departements/ZZ/", status=404)
 
+    @pytest.mark.parametrize("code", ["971X", "9710", "971zz", "049", "2a", "20", "97"])
+    def test_departement_codes_are_exact(self, client, catalogue, code):
+        body = get_json(client, f"/api/departements/{code}/", status=404)
+        assert body == {"erreur": f"Aucun département n’a le code « {code} »."}
+
+    def test_every_known_code_fits_the_documented_pattern(self, client, catalogue):
+        operation = openapi_document()["paths"]["/api/departements/{code}/"]["get"]
+        pattern = re.compile(operation["parameters"][0]["schema"]["pattern"])
+        codes = list(Departement.objects.values_list("code", flat=True))
+        assert len(codes) == 101 and all(pattern.fullmatch(code) for code in codes)
+        assert not any(pattern.fullmatch(code) for code in ["971X", "9710", "20", "96", "00", "977"])
+        assert get_json(client, "/api/departements/971/")["nom"] == "Guadeloupe"
+
     def test_vocabularies_name_the_filter_of_each(self, client, catalogue):
         body = get_json(client, "/api/vocabulaires/")
         names = [vocabulary["nom"] for vocabulary in body["results"]]
@@ -219,6 +242,26 @@ class TestHttp:
         preflight = client.options(url, headers={"origin": "https://ailleurs.example"})
         assert preflight.status_code == 204
         assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+    def test_cors_on_the_slash_redirect(self, client, db):
+        response = client.get("/api/actions", {"page": "2"}, headers={"origin": "https://ailleurs.example"})
+        assert response.status_code == 301 and response["Location"] == "/api/actions/?page=2"
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "Location" in response["Access-Control-Expose-Headers"]
+
+    def test_cors_on_the_rate_limiters_429(self, client, db, settings):
+        settings.RATELIMITS = [{"name": "api", "path": r"^/api/", "param": "", "limit": 1, "window": 60}]
+        cache.clear()
+        try:
+            assert client.get("/api/").status_code == 200
+            refused = client.get("/api/", headers={"origin": "https://ailleurs.example"})
+            assert refused.status_code == 429 and refused["Retry-After"]
+            assert refused["Access-Control-Allow-Origin"] == "*"
+            assert "Retry-After" in refused["Access-Control-Expose-Headers"]
+            # A preflight is answered before the limiter counts (or refuses) it.
+            assert client.options("/api/", headers={"origin": "https://ailleurs.example"}).status_code == 204
+        finally:
+            cache.clear()
 
     @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
     def test_read_only(self, client, catalogue, method):

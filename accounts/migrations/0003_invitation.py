@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_audit_event"),
         ("structures", "0006_structure_identity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
