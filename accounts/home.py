@@ -8,7 +8,6 @@ Bounded queries whatever the size of the catalogue: counts in the database, a fe
 """
 
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.urls import reverse
@@ -57,20 +56,6 @@ def preview_url(action):
     return None
 
 
-def request_change_url(action, contacts):
-    """A mailto: link to the federation that moderates the fiche's structure, to ask for a change of a fiche its
-    centre may no longer edit (published, archived). `contacts` caches the addresses per structure."""
-    from notifications.services import federation_staff
-
-    if action.structure_id not in contacts:
-        contacts[action.structure_id] = [user.email for user in federation_staff(action.structure) if user.email]
-    emails = contacts[action.structure_id]
-    if not emails:
-        return None
-    subject = quote(f"Demande de modification de la fiche « {action.titre} » — {action.structure.nom}")
-    return f"mailto:{','.join(emails)}?subject={subject}"
-
-
 def centre_home(user):
     scope = perms.get_scope(user)
     fiches = Action.objects.filter(structure_id__in=scope.structure_ids)
@@ -85,7 +70,6 @@ def centre_home(user):
         )
         .order_by("-to_correct", "-updated_at", "pk")[: ROWS * 3]
     )
-    contacts = {}
     editable = set(
         Action.objects.editable_by(user).filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True)
     )
@@ -99,7 +83,7 @@ def centre_home(user):
                 "badge": label,
                 "editable": action.pk in editable,
                 "preview_url": preview_url(action),
-                "request_url": None if action.pk in editable else request_change_url(action, contacts),
+                "can_request_change": action.pk not in editable,
             }
         )
     return {

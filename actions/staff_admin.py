@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
 from django.views.decorators.http import require_POST
 
@@ -256,3 +257,38 @@ def staff_action_resource(base):
 
     StaffActionResource.__name__ = StaffActionResource.__qualname__ = "StaffActionResource"
     return StaffActionResource
+
+
+# « Demander une modification »: a centre may no longer edit its published fiche; it asks its federation, by an
+# e-mail queued in the outbox (the federation's addresses are never shown to the centre).
+
+
+@require_POST
+def request_change(request, pk):
+    from accounts.mail import absolute_url, queue_account_email
+    from notifications.services import federation_staff
+
+    action = (
+        Action.objects.filter(structure_id__in=perms.get_scope(request.user).structure_ids, pk=pk)
+        .select_related("structure__departement")
+        .first()
+    )
+    if action is None:
+        raise Http404("Cette fiche n’existe pas ou n’est pas celle de votre structure.")
+    recipients = [user for user in federation_staff(action.structure) if user.email]
+    asker = request.user.get_full_name() or request.user.get_username()
+    url = absolute_url(reverse("admin:actions_action_change", args=[action.pk]))
+    with transaction.atomic():
+        for user in recipients:
+            queue_account_email(
+                to=user.email,
+                subject=f"Demande de modification\u202f: {action.titre} — {action.structure.nom}",
+                template="actions/email/request_change",
+                context={"action": action, "asker": asker, "asker_email": request.user.email, "url": url},
+                user=user,
+            )
+    if recipients:
+        messages.success(request, f"Votre fédération est prévenue : elle vous répondra à {request.user.email}.")
+    else:
+        messages.warning(request, "Aucune fédération n’a d’adresse pour cette structure : écrivez-lui directement.")
+    return redirect("admin:index")

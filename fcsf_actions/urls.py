@@ -27,6 +27,11 @@ urlpatterns = [
         admin.site.admin_view(staff_admin.duplicate),
         name="admin_action_duplicate",
     ),
+    path(
+        "admin/actions/action/<int:pk>/demander-une-modification/",
+        admin.site.admin_view(staff_admin.request_change),
+        name="admin_action_request_change",
+    ),
     # Password reset by e-mail, from the login page (Django's views, templates/registration/, e-mail via the outbox).
     path(
         "admin/password_reset/",

@@ -27,10 +27,10 @@ def test_centre_home_lists_my_fiches_to_correct_first(world, login):
     entries = {entry["action"].titre: entry for entry in home.centre_home(world.users.centre)["entries"]}
     assert entries["Publiée des Tilleuls"]["editable"] is False
     assert entries["Brouillon des Tilleuls"]["badge"] == "À corriger"
-    # A published fiche: its centre asks its federation (the départemental one) for a change.
-    assert entries["Publiée des Tilleuls"]["request_url"].startswith(f"mailto:{world.users.fed49.email}?subject=")
-    assert entries["Brouillon des Tilleuls"]["request_url"] is None
-    assert "Demander une modification" in text
+    # A published fiche: its centre asks its federation for a change (never shown the federation's address).
+    assert entries["Publiée des Tilleuls"]["can_request_change"] is True
+    assert entries["Brouillon des Tilleuls"]["can_request_change"] is False
+    assert "Demander une modification" in text and world.users.fed49.email not in text
 
 
 def test_centre_home_queries_are_bounded(world, login, django_assert_max_num_queries):
@@ -83,3 +83,19 @@ def test_duplicate_refuses_what_one_cannot_see_and_get(world, login):
     assert client.post(reverse("admin_action_duplicate", args=[world.actions.neighbour_draft.pk])).status_code == 404
     assert client.get(reverse("admin_action_duplicate", args=[world.actions.own_draft.pk])).status_code == 405
     assert not Action.objects.filter(titre__endswith="(copie)").exists()
+
+
+def test_request_change_writes_to_the_federation(world, login):
+    from notifications.models import OutgoingEmail
+
+    client = login(world.users.centre)
+    url = reverse("admin_action_request_change", args=[world.actions.own_published.pk])
+    response = client.post(url)
+    assert response.status_code == 302
+    email = OutgoingEmail.objects.get()
+    assert email.recipient == world.users.fed49.email  # the départemental federation, the closest level
+    assert "Publiée des Tilleuls" in email.subject and world.users.centre.email in email.body_text
+    assert (
+        client.post(reverse("admin_action_request_change", args=[world.actions.neighbour_draft.pk])).status_code == 404
+    )
+    assert client.get(url).status_code == 405
