@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import perms
+from actions import workflow
 from actions.models import Action
 from structures.models import Structure
 
@@ -34,26 +35,24 @@ IDENTITY_EMPTY_Q = (
     | Q(population__isnull=True)
 )
 
-TO_CORRECT = "a_corriger"
+TO_CORRECT = "a-corriger"
 
 
-def badge(action):
-    """(css key, label) of an action's state badge; « À corriger » for a draft the federation sent back."""
-    if action.state == Action.State.BROUILLON and action.commentaire_moderation.strip():
-        return TO_CORRECT, "À corriger"
-    return action.state, action.get_state_display()
+def badge(action, revision_state=None):
+    """(css key, label) of a fiche's state badge: the workflow's (« À corriger » for a draft sent back), or its
+    pending revision's (« Révision en attente », « Révision à corriger »)."""
+    from actions.models import Revision
+
+    if revision_state == Revision.State.SOUMISE:
+        return "revision", "Révision en attente"
+    if revision_state == Revision.State.RENVOYEE:
+        return TO_CORRECT, "Révision à corriger"
+    return workflow.badge(action)
 
 
 def preview_url(action):
-    """The preview of a fiche: the workflow's back-office preview if it exists, else the public page once
-    published; None otherwise."""
-    try:
-        return reverse("admin:actions_action_preview", args=[action.pk])
-    except Exception:  # NoReverseMatch: the workflow's preview is not there
-        pass
-    if action.state == Action.State.PUBLIEE:
-        return action.get_absolute_url()
-    return None
+    """The back-office preview of a fiche (the workflow's), whatever its state."""
+    return reverse("admin:actions_action_preview", args=[action.pk])
 
 
 def centre_home(user):
@@ -70,12 +69,19 @@ def centre_home(user):
         )
         .order_by("-to_correct", "-updated_at", "pk")[: ROWS * 3]
     )
+    from actions.models import Revision
+
+    revisions = dict(
+        Revision.objects.filter(action__in=[row.pk for row in rows], state__in=Revision.PENDING).values_list(
+            "action_id", "state"
+        )
+    )
     editable = set(
         Action.objects.editable_by(user).filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True)
     )
     entries = []
     for action in rows:
-        key, label = badge(action)
+        key, label = badge(action, revisions.get(action.pk))
         entries.append(
             {
                 "action": action,

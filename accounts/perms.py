@@ -2,14 +2,15 @@
 
 Three roles:
 
-- **centre staff** (`StructureMembership`): see, create and edit the actions of their structures; may move an action
-  between brouillon and soumise only; may delete an action that was never published; see their structures;
+- **centre staff** (`StructureMembership`): see, create and edit the actions of their structures (a published one
+  through a pending revision); may delete an action that was never published; see their structures;
 - **federation staff** (`FederationScope`): everything in their territory (national, or régions and départements):
   actions in any state, moderation, structures, centre accounts; the shared vocabularies are managed by national
   staff only (`manages_vocabularies`), others propose entries;
 - **superusers**: everything.
 
-Querysets (`Action.objects.visible_to(user)`, `Structure.objects.editable_by(user)`…) and the admin both call the
+Which state may follow which, and who fires each transition, is `actions/workflow.py`'s (it uses the scope from
+here). Querysets (`Action.objects.visible_to(user)`, `Structure.objects.editable_by(user)`…) and the admin both call the
 functions below, so a rule changes in one place. Everything fails closed: a user with no membership and no scope
 sees nothing, whatever their groups say.
 """
@@ -21,8 +22,11 @@ from django.db.models import Q
 CENTRE_GROUP = "Équipe de centre"
 FEDERATION_GROUP = "Équipe de fédération"
 
-# States an action may be in for its centre to edit it: once published, only the federation changes it.
-CENTRE_EDITABLE_STATES = frozenset({"brouillon", "soumise"})
+# States an action may be in for its centre to edit it. Which state may follow which, and who moves it, is
+# actions/workflow.py's business.
+CENTRE_EDITABLE_STATES = frozenset({"brouillon", "soumise", "publiee"})
+# A published fiche's edit by its centre is a pending revision (actions/workflow.py); it deletes only unpublished ones.
+CENTRE_DELETABLE_STATES = frozenset({"brouillon", "soumise"})
 NOTHING = Q(pk__in=[])
 # Not Q(): an empty Q vanishes when combined (`NOTHING | Q()` is NOTHING), this one does not.
 EVERYTHING = Q(pk__isnull=False)
@@ -142,8 +146,9 @@ def structure_deletable_q(user):
     return territory_q(user)
 
 
-# What only the federation (or a superuser) changes on a structure: for its centre, they are read-only.
-STRUCTURE_FEDERATION_FIELDS = ("kind", "membre_federation", "departement")
+# What only the federation (or a superuser) changes on a structure: for its centre, they are read-only. The name
+# too: it is the structure's public identity and the fiche import's key (a centre asks its federation).
+STRUCTURE_FEDERATION_FIELDS = ("nom", "kind", "membre_federation", "departement")
 
 
 def structure_readonly_fields(user, structure):
@@ -167,7 +172,11 @@ def action_editable_q(user):
 
 def action_deletable_q(user):
     # A centre may delete what it has not published yet; a federation anything in its territory.
-    return action_editable_q(user)
+    if is_superuser(user):
+        return EVERYTHING
+    return territory_q(user, "structure__") | (
+        membership_q(user, "structure_id") & Q(state__in=CENTRE_DELETABLE_STATES)
+    )
 
 
 def departement_scope_q(user):
@@ -192,38 +201,6 @@ def moderates_structure(user, structure_id):
     if is_superuser(user):
         return True
     return Structure.objects.filter(territory_q(user), pk=structure_id).exists()
-
-
-def allowed_states(user, action, structure_id=None):
-    """The states `user` may give `action` (its current state included), given the structure it will belong to."""
-    from actions.models import Action
-
-    structure_id = structure_id if structure_id is not None else action.structure_id
-    current = action.state if action.pk else Action.State.BROUILLON
-    if moderates_structure(user, structure_id):
-        return set(Action.State.values)
-    if structure_id in get_scope(user).structure_ids and current in CENTRE_EDITABLE_STATES:
-        return set(CENTRE_EDITABLE_STATES)
-    return {current}
-
-
-def transition_error(user, action, new_state, structure_id=None):
-    """None if `user` may move `action` to `new_state`, else a French message saying why not and what to do."""
-    from actions.models import Action
-
-    current = action.state if action.pk else Action.State.BROUILLON
-    if new_state == current or new_state in allowed_states(user, action, structure_id):
-        return None
-    labels = dict(Action.State.choices)
-    if new_state in (Action.State.PUBLIEE, Action.State.ARCHIVEE):
-        return (
-            f"Seule la fédération peut passer une action à l’état « {labels[new_state]} ». "
-            "Choisissez « Soumise à validation » : la fédération la relira et la publiera."
-        )
-    return (
-        f"Vous ne pouvez pas passer cette action de l’état « {labels[current]} » à l’état « {labels[new_state]} ». "
-        "Demandez-le à votre fédération."
-    )
 
 
 def managed_users_q(user):

@@ -3,11 +3,13 @@ import hashlib
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import TextField
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import JSON, XLSX
@@ -16,7 +18,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import perms
 from accounts.admin_mixins import ScopedAdminMixin, ScopedImportExportMixin
-from actions import admin_vocabularies  # noqa: F401  (registers the vocabularies' admin)
+from actions import (
+    admin_vocabularies,  # noqa: F401  (registers the vocabularies' admin)
+    workflow,
+)
 from actions.fiches.loader import load_bytes
 from actions.fiches.parser import Diagnostic, FicheParseError, parse_bytes
 from actions.models import FICHE_FIELDS, Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
@@ -93,6 +98,7 @@ class ActionResource(ScopedResource):
 
     def import_instance(self, instance, row, **kwargs):
         self.check_existing(instance)
+        source = instance.state if instance.pk else Action.State.BROUILLON
         super().import_instance(instance, row, **kwargs)
         if instance.structure_id is not None and not perms.moderates_structure(self.user, instance.structure_id):
             raise ValidationError(
@@ -101,10 +107,49 @@ class ActionResource(ScopedResource):
                     "vous ne pouvez importer que des actions des structures de votre territoire."
                 }
             )
+        self.check_transition(instance, source)
+
+    def check_transition(self, instance, source):
+        """A changed « state » column is a workflow transition, checked by the workflow (actions/workflow.py)."""
+        instance._workflow = None
+        new = instance._state.adding
+        if new:
+            instance.federation_draft = True  # imported by the federation: its own draft
+        target = instance.state
+        before = Action(
+            pk=None if new else instance.pk,
+            structure_id=instance.structure_id,
+            state=source,
+            federation_draft=instance.federation_draft,
+            resume=instance.resume,
+            dimension_id=instance.dimension_id,
+        )
+        name = workflow.transition_between(self.user, before, target)
+        if name is None:
+            return
+        errors = (
+            workflow.transition_error(self.user, before, name, content=instance)
+            if name
+            else {
+                None: f"Une action {workflow.STATE_LABELS[source]} ne peut pas passer directement à l’état "
+                f"« {target} »."
+            }
+        )
+        if errors:
+            raise ValidationError({"state": " ".join(errors.values())})
+        instance._workflow = (name, source)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if getattr(instance, "_workflow", None):
+            # Saved in the new state (row and history, dates by Action.save): the workflow records it and tells.
+            name, source = instance._workflow
+            workflow.record(instance, name, self.user, source, via=workflow.IMPORT)
 
 
 class PublicationForm(forms.ModelForm):
-    """The action form: workflow transitions and what a fiche needs to be submitted, checked on the server."""
+    """The action form. Its state changes are the workflow's transitions (actions/workflow.py), fired by the
+    form's buttons (`_transition`); the workflow checks who may fire them and what they need."""
 
     user = None  # set by ActionAdmin.get_form
     # The action's version when the form was opened: a save over a newer one is refused (check_version).
@@ -112,7 +157,7 @@ class PublicationForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["titre", "structure", *FICHE_FIELDS, "state", "commentaire_moderation"]
+        fields = ["titre", "structure", *FICHE_FIELDS, "commentaire_moderation"]
         help_texts = {
             "titre": "Un titre court qui dit ce que fait l’action, sans le nom de la structure.",
             "structure": "La structure qui organise l’action. Tapez quelques lettres de son nom.",
@@ -121,23 +166,41 @@ class PublicationForm(forms.ModelForm):
             "mots_cles": "Tapez quelques lettres pour trouver un mot-clé ; plusieurs choix possibles.",
             "resume": "Deux ou trois phrases : c’est ce que les visiteurs lisent en premier.",
             "partenaires": "Les partenaires avec qui l’action a été menée.",
-            "state": "Brouillon : visible de votre structure seulement. Soumise : la fédération la relit et "
-            "la publie. Seule la fédération publie et archive.",
+            "commentaire_moderation": "Obligatoire pour renvoyer l’action au centre : ce qu’il doit corriger avant "
+            "de la soumettre de nouveau.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial_state = self.instance.state if self.instance.pk else Action.State.BROUILLON
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
-        if "state" in self.fields:
-            if self.instance.pk:
-                allowed = perms.allowed_states(self.user, self.instance) | {self.initial_state}
-            elif perms.is_federation(self.user):
-                allowed = set(Action.State.values)  # clean() checks them against the structure chosen
-            else:
-                allowed = set(perms.CENTRE_EDITABLE_STATES)
-            self.fields["state"].choices = [(value, label) for value, label in Action.State.choices if value in allowed]
+        self.transition = self.requested_transition()
+        self.revision = None
+        if self.centre_only() and self.instance.pk and self.instance.state == Action.State.PUBLIEE:
+            # A centre edits a published fiche through its revision: the form shows the revision's text.
+            self.revision = workflow.pending_revision(self.instance)
+            if self.revision is not None and not self.is_bound:
+                self.initial.update(self.revision.data)
+
+    def centre_only(self):
+        held = workflow.roles(self.user, self.instance.structure_id)
+        return workflow.CENTRE in held and workflow.FEDERATION not in held
+
+    def requested_transition(self):
+        """The transition asked for: a button's name; for a client posting a target « state », the transition to
+        it; a centre saving its soumise fiche withdraws the submission (said on the page). None: a plain save."""
+        if not self.is_bound:
+            return None
+        name = self.data.get("_transition")
+        target = self.data.get("state")
+        if not name and target in Action.State.values:
+            name = workflow.transition_between(self.user, self.instance, target)
+        if name is None and self.instance.pk and self.centre_only():
+            if self.instance.state == Action.State.SOUMISE:
+                return "withdraw"
+            if self.instance.state == Action.State.PUBLIEE:
+                return "submit_revision"
+        return name or (None if name is None else "")
 
     def check_version(self):
         """Refuses to overwrite a change saved since the form was opened (optimistic locking).
@@ -172,27 +235,21 @@ class PublicationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.check_version()
-        state, structure = cleaned.get("state"), cleaned.get("structure")
-        if state is None or structure is None:
+        structure = cleaned.get("structure")
+        if self.transition is None or structure is None:
             return cleaned
-        error = perms.transition_error(self.user, self.instance, state, structure.pk)
-        if error:
-            self.add_error("state", error)
+        if self.transition == "":
+            self.add_error(
+                None,
+                "Ce changement d’état n’existe pas : utilisez l’un des boutons en bas de la fiche.",
+            )
             return cleaned
-        if state in (Action.State.SOUMISE, Action.State.PUBLIEE) and state != self.initial_state:
-            if not cleaned.get("resume", "").strip():
-                self.add_error(
-                    "resume", "Écrivez un résumé de deux ou trois phrases avant de soumettre ou de publier l’action."
-                )
-            if not cleaned.get("dimension"):
-                self.add_error("dimension", "Choisissez une dimension avant de soumettre ou de publier l’action.")
-        sent_back = state == Action.State.BROUILLON and self.initial_state != Action.State.BROUILLON
-        if sent_back and perms.moderates_structure(self.user, structure.pk) and "commentaire_moderation" in self.fields:
-            if not cleaned.get("commentaire_moderation", "").strip():
-                self.add_error(
-                    "commentaire_moderation",
-                    "Pour renvoyer l’action en brouillon, expliquez au centre ce qu’il doit corriger.",
-                )
+        comment = cleaned.get("commentaire_moderation", self.instance.commentaire_moderation)
+        errors = workflow.transition_error(
+            self.user, self.instance, self.transition, content=cleaned, comment=comment, structure_id=structure.pk
+        )
+        for field, message in (errors or {}).items():
+            self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -268,7 +325,7 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
     change_list_template = "admin/actions/action/change_list.html"
     history_list_display = ["state"]
 
-    list_display = ["titre", "structure", "departement", "dimension", "statut", "state", "updated_at"]
+    list_display = ["titre", "structure", "departement", "dimension", "statut", "etat", "updated_at"]
     list_filter = [
         "state",
         ("structure__departement__region", admin.RelatedOnlyFieldListFilter),
@@ -283,7 +340,7 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
     list_per_page = 50
     autocomplete_fields = ["structure", "mots_cles", "partenaires"]
     filter_horizontal = ["initiatives"]
-    readonly_fields = ["submitted_at", "published_at", "updated_at"]
+    readonly_fields = ["state", "submitted_at", "published_at", "updated_at"]
     actions = ["publish", "unpublish", "archive"]
     fieldsets = [
         ("La fiche", {"fields": ["titre", "structure", "fichiers_associes"]}),
@@ -295,9 +352,21 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
         ("Suite de l’action", {"fields": ["limites", "perspectives"]}),
         (
             "Publication",
-            {"fields": ["state", "commentaire_moderation", "submitted_at", "published_at", "updated_at"]},
+            {"fields": ["commentaire_moderation", "state", "submitted_at", "published_at", "updated_at"]},
         ),
     ]
+
+    def view_on_site(self, obj):
+        """« Voir sur le site »: the public page of a published fiche, else its preview (never the shortcut view,
+        which would reveal a draft's slug)."""
+        if obj.state == Action.State.PUBLIEE:
+            return obj.get_absolute_url()
+        return reverse("admin:actions_action_preview", args=[obj.pk])
+
+    @admin.display(description="état", ordering="state")
+    def etat(self, obj):
+        css, label = workflow.badge(obj)
+        return format_html('<span class="workflow-badge workflow-{}">{}</span>', css, label)
 
     @admin.display(description="département", ordering="structure__departement__code")
     def departement(self, obj):
@@ -331,32 +400,153 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
     def has_moderate_permission(self, request):
         return perms.is_federation(request.user) and self.has_change_permission(request)
 
-    def _moderate(self, request, queryset, state, done):
-        in_scope = queryset.in_scope(request.user)
-        refused = queryset.count() - in_scope.count()
-        changed = 0
-        for action in in_scope.exclude(state=state):
-            action.state = state
-            action._history_user = request.user
-            action.save()
-            changed += 1
-        self.message_user(request, f"{changed} action(s) {done}.", messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request, f"{refused} action(s) hors de votre périmètre n’ont pas été modifiées.", messages.WARNING
-            )
+    def _bulk(self, request, queryset, name):
+        """A bulk transition: each row the workflow refuses is named with the reason; the others are fired after a
+        confirmation page listing them (count and titles)."""
+        transition = workflow.TRANSITIONS[name]
+        rows = list(queryset.select_related("structure").order_by("titre", "pk"))
+        held = {}
+        allowed, refused = [], []
+        for action in rows:
+            if action.structure_id not in held:
+                held[action.structure_id] = workflow.roles(request.user, action.structure_id)
+            errors = workflow.transition_error(request.user, action, name, held=held[action.structure_id])
+            if errors:
+                refused.append((action, " ".join(errors.values())))
+            else:
+                allowed.append(action)
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"{transition.label} : confirmation",
+                "opts": self.opts,
+                "transition": transition,
+                "allowed": allowed,
+                "refused": refused,
+                "selected": [action.pk for action in rows],
+                "action_name": request.POST.get("action", name),
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/actions/action/bulk_confirm.html", context)
+        fired = []
+        for action in allowed:
+            try:
+                workflow.fire(action, name, request.user, via=workflow.BULK)
+                fired.append(action)
+            except workflow.WorkflowError as error:
+                refused.append((action, str(error)))
+        if fired:
+            self.message_user(request, f"{len(fired)} action(s) {transition.done}.", messages.SUCCESS)
+        for action, reason in refused:
+            self.message_user(request, f"« {action.titre} » n’a pas été modifiée : {reason}", messages.WARNING)
+        return None
 
     @admin.action(description="Publier les actions sélectionnées", permissions=["moderate"])
     def publish(self, request, queryset):
-        self._moderate(request, queryset, Action.State.PUBLIEE, "publiée(s)")
+        return self._bulk(request, queryset, "publish")
 
     @admin.action(description="Dépublier (remettre en attente de validation)", permissions=["moderate"])
     def unpublish(self, request, queryset):
-        self._moderate(request, queryset, Action.State.SOUMISE, "remise(s) en attente de validation")
+        return self._bulk(request, queryset, "unpublish")
 
     @admin.action(description="Archiver les actions sélectionnées", permissions=["moderate"])
     def archive(self, request, queryset):
-        self._moderate(request, queryset, Action.State.ARCHIVEE, "archivée(s)")
+        return self._bulk(request, queryset, "archive")
+
+    # The form: its buttons are the transitions the user may fire; saving fires the one pressed.
+
+    def save_model(self, request, obj, form, change):
+        if getattr(form, "transition", None) == "submit_revision":
+            return  # a published fiche: the edit waits in a revision (save_related), the public keeps the fiche
+        if not change:
+            held = workflow.roles(request.user, obj.structure_id)
+            obj.federation_draft = workflow.FEDERATION in held and workflow.CENTRE not in held
+            obj.state = Action.State.BROUILLON
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        name = getattr(form, "transition", None)
+        action = form.instance
+        if name == "submit_revision":
+            try:
+                workflow.submit_revision(action, workflow.revision_data(form.cleaned_data), request.user)
+            except workflow.WorkflowError as error:
+                request._workflow_message = (messages.ERROR, f"La révision n’est pas enregistrée : {error}")
+                return
+            request._workflow_message = (
+                messages.SUCCESS,
+                f"Votre révision de « {action.titre} » est soumise à la fédération ; le public voit la version "
+                "publiée jusqu’à sa décision.",
+            )
+            return
+        super().save_related(request, form, formsets, change)
+        if not name:
+            return
+        try:
+            workflow.fire(action, name, request.user, form.cleaned_data.get("commentaire_moderation", ""))
+        except workflow.WorkflowError as error:
+            request._workflow_message = (messages.ERROR, f"L’action « {action.titre} » est enregistrée, mais : {error}")
+            return
+        done = workflow.TRANSITIONS[name].done
+        message = f"L’action « {action.titre} » est {done}."
+        if name == "withdraw":
+            message += " Soumettez-la de nouveau à la fédération quand elle est prête."
+        request._workflow_message = (messages.SUCCESS, message)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # After a transition, its own confirmation replaces Django's generic « L’objet … a été modifié ».
+        replacement = getattr(request, "_workflow_message", None)
+        if replacement is not None and level == messages.SUCCESS:
+            level, message = replacement
+            request._workflow_message = None
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        user = request.user
+        if obj is None:
+            held = set()
+            if perms.get_scope(user).structure_ids:
+                held.add(workflow.CENTRE)
+            if perms.is_federation(user):
+                held.add(workflow.FEDERATION)
+            buttons = [t for t in workflow.TRANSITIONS.values() if "brouillon" in t.sources and held & t.roles]
+            buttons = [t for t in buttons if t.name in ("submit", "publish")]
+        else:
+            held = workflow.roles(user, obj.structure_id)
+            buttons = workflow.allowed_transitions(user, obj) if self.has_change_permission(request, obj) else []
+        state = obj.state if obj is not None else Action.State.BROUILLON
+        centre_only = workflow.CENTRE in held and workflow.FEDERATION not in held
+        if state == Action.State.BROUILLON:
+            save_label = "Enregistrer le brouillon"
+        elif state == Action.State.SOUMISE and centre_only:
+            save_label = "Enregistrer en brouillon (retire la soumission)"
+            buttons = [t for t in buttons if t.name != "withdraw"]
+        elif state == Action.State.PUBLIEE and centre_only:
+            save_label = "Soumettre la révision à la fédération"
+        else:
+            save_label = "Enregistrer"
+        revision = workflow.pending_revision(obj) if obj is not None and state == Action.State.PUBLIEE else None
+        context.update(
+            workflow_buttons=buttons,
+            workflow_save_label=save_label,
+            workflow_centre_only=centre_only,
+            sent_back=workflow.sent_back_record(obj) if obj is not None else None,
+            revision=revision,
+            revision_diff=workflow.revision_diff(obj, revision) if revision is not None and not centre_only else None,
+            preview_url=(
+                reverse("admin:actions_action_preview", args=[obj.pk]) if obj is not None and obj.pk else None
+            ),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_view(self, request, object_id):
+        """The fiche as the public would see it once published, for those who may see it in the back-office."""
+        action = self._get_visible_or_404(request, object_id)
+        if not self.has_view_permission(request, action):
+            raise PermissionDenied
+        from actions.views import preview_response
+
+        return preview_response(request, action)
 
     def get_urls(self):
         return [
@@ -364,6 +554,11 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
                 "moderation/",
                 self.admin_site.admin_view(self.moderation_view),
                 name="actions_action_moderation",
+            ),
+            path(
+                "<path:object_id>/apercu/",
+                self.admin_site.admin_view(self.preview_view),
+                name="actions_action_preview",
             ),
             path(
                 "import-fiches/",
@@ -387,6 +582,7 @@ class ActionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAd
             "subtitle": "Les actions soumises de votre périmètre, la plus ancienne d’abord",
             "opts": self.opts,
             "queue": queue,
+            "revisions": workflow.revisions_to_moderate(request.user),
         }
         return TemplateResponse(request, "admin/actions/action/moderation.html", context)
 

@@ -226,6 +226,12 @@ class Action(models.Model):
         blank=True,
         help_text="Ce que le centre doit corriger avant de soumettre à nouveau l’action. Visible du centre.",
     )
+    federation_draft = models.BooleanField(
+        "brouillon de la fédération",
+        default=False,
+        editable=False,
+        help_text="Créée par la fédération (ou un import) : elle peut la publier sans soumission du centre.",
+    )
     imported_fingerprint = models.CharField(
         "empreinte du dernier import",
         max_length=64,
@@ -283,7 +289,9 @@ class Action(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Action, self.titre)
-        self.stamp_state_dates(timezone.now())
+        from actions import workflow
+
+        workflow.stamp_dates(self, timezone.now())
         updating = not self._state.adding and self.pk is not None
         if updating:
             # Optimistic locking (ActionAdmin's form): counted by the database, so a stale instance never
@@ -316,22 +324,6 @@ class Action(models.Model):
             for position, entry_id in cursor.fetchall():
                 ids[self.LIST_FIELDS[position]].add(entry_id)
         return ids
-
-    def stamp_state_dates(self, now):
-        """Dates the workflow state implies (first publication, submission); returns the fields it changed.
-
-        Called by save() and by the bulk import, which bypasses save()."""
-        changed = []
-        if self.state == self.State.PUBLIEE and self.published_at is None:
-            self.published_at = now
-            changed.append("published_at")
-        if self.state == self.State.SOUMISE and self.submitted_at is None:
-            self.submitted_at = now
-            changed.append("submitted_at")
-        elif self.state == self.State.BROUILLON and self.submitted_at is not None:
-            self.submitted_at = None
-            changed.append("submitted_at")
-        return changed
 
 
 class CatalogueVersion(models.Model):
@@ -432,3 +424,65 @@ class VocabularyProposal(models.Model):
     @property
     def target_model(self):
         return self.VOCABULARY_MODELS[self.vocabulary]
+
+
+class TransitionRecord(models.Model):
+    """One transition of a fiche's workflow (actions/workflow.py): who fired it, when, how, with what comment."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="transitions", verbose_name="action")
+    name = models.CharField("transition", max_length=20)
+    source = models.CharField("état de départ", max_length=10, choices=Action.State.choices)
+    target = models.CharField("état d’arrivée", max_length=10, choices=Action.State.choices)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    comment = models.TextField("commentaire", blank=True)
+    via = models.CharField("par le biais de", max_length=20)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "transition de l’action"
+        verbose_name_plural = "transitions de l’action"
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.action_id} : {self.source} → {self.target}"
+
+
+class Revision(models.Model):
+    """A centre's edit of a published fiche, moderated like a new fiche while the public keeps the published text
+    (actions/workflow.py). Never read by the public pages, counts, API or exports: only its publication, which
+    writes the action, reaches them."""
+
+    class State(models.TextChoices):
+        SOUMISE = "soumise", "Soumise à validation"
+        RENVOYEE = "renvoyee", "Renvoyée au centre"
+        PUBLIEE = "publiee", "Publiée"
+
+    PENDING = (State.SOUMISE, State.RENVOYEE)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="revisions", verbose_name="action")
+    data = models.JSONField("contenu proposé")
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.SOUMISE)
+    author = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="auteur"
+    )
+    comment = models.TextField("commentaire de la fédération", blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "révision d’une fiche publiée"
+        verbose_name_plural = "révisions de fiches publiées"
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=models.Q(state__in=["soumise", "renvoyee"]),
+                name="revision_one_pending_per_action",
+            )
+        ]
+
+    def __str__(self):
+        return f"Révision de {self.action}"

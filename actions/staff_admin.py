@@ -15,6 +15,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import perms
+from actions import workflow
 from actions.models import FICHE_FIELDS, Action
 from structures.models import Structure
 
@@ -67,7 +68,7 @@ def duplicate(request, pk):
 # words and the help. Installed by ActionsConfig.ready(), once the admin's autodiscovery registered ActionAdmin.
 
 # What a fiche needs before it is submitted or published (PublicationForm.clean checks them).
-REQUIRED_TO_SUBMIT = ("resume", "dimension")
+REQUIRED_TO_SUBMIT = tuple(workflow.REQUIRED_CONTENT)
 REQUIRED_TO_SUBMIT_MARK = " (requis pour soumettre)"
 SHORT_LISTS = ("initiatives",)  # a few options: checkboxes rather than a dual list
 IMPORT_STATES = (Action.State.BROUILLON, Action.State.SOUMISE, Action.State.PUBLIEE)

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 import catalogue
@@ -185,26 +186,40 @@ def action_detail(request, slug):
     publish or withdrawal shows at once. Its structure and vocabulary entries come from the catalogue's snapshot:
     two queries for the fiche (its row, the ids of its lists' entries), one for the similar actions' links."""
     action = get_object_or_404(Action.objects.published(), slug=slug)
+    return render(request, "actions/detail.html", detail_context(request, action))
+
+
+def detail_context(request, action, preview=False):
     snapshot = catalogue.snapshot()
     # Absent only if a structure was created since the snapshot's version was read: then read from the database.
     action.structure = snapshot.structures.get(action.structure_id) or action.structure
     entries = snapshot.vocabularies
     for name in Action.VOCABULARY_FIELDS:
         field = Action._meta.get_field(name)
-        setattr(action, name, entries[field.related_model].get(getattr(action, field.attname)))
+        entry_id = getattr(action, field.attname)
+        setattr(action, name, entries[field.related_model].get(entry_id) if entry_id else None)
     linked = action.list_entry_ids()
     lists = {
         name: [entry for pk, entry in entries[Action._meta.get_field(name).related_model].items() if pk in linked[name]]
         for name in Action.LIST_FIELDS
     }
-    context = {
+    return {
         "action": action,
-        "page_url": request.build_absolute_uri(reverse("actions:detail", args=[slug])),  # no query string
+        "preview": preview,
+        "page_url": request.build_absolute_uri(reverse("actions:detail", args=[action.slug])),  # no query string
         "sections": fiche_sections(action, lists),
-        "similar": similar_actions(action, linked["mots_cles"]),
+        "similar": [] if preview else similar_actions(action, linked["mots_cles"]),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
-    return render(request, "actions/detail.html", context)
+
+
+@never_cache
+def preview_response(request, action):
+    """The public page of any fiche, marked « Aperçu — non publiée », never indexed nor cached: the admin's
+    preview (ActionAdmin.preview_view checks who may see it)."""
+    response = render(request, "actions/detail.html", detail_context(request, action, preview=True))
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 # Open data: the list's query string gives the same actions (ActionFilterSet), every row, in the list's order.

@@ -21,8 +21,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 
 CATALOGUE_APPS = ("structures", "actions")
-# Bookkeeping of the caches, and the back-office's proposals of vocabulary entries (they reference users).
-NOT_CATALOGUE = {"actions.catalogueversion", "actions.cataloguechange", "actions.vocabularyproposal"}
+NOT_CATALOGUE = {
+    "actions.catalogueversion",  # bookkeeping of the caches
+    "actions.cataloguechange",
+    # Back-office data tied to accounts, never read by the public pages, counts, API or exports (so not watched by
+    # catalogue_version_watch either): proposals of vocabulary entries, the workflow's records and pending revisions.
+    "actions.vocabularyproposal",
+    "actions.transitionrecord",
+    "actions.revision",
+}
 
 
 def catalogue_models():

@@ -223,6 +223,14 @@ class StructureAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportMode
                 (name, {**options, "fields": [f for f in options["fields"] if f != "identite_a_completer"]})
                 for name, options in self.fieldsets
             ]
+        if perms.structure_readonly_fields(request.user, obj):
+            # Said on the page: the name is the structure's public identity and the fiche import's key.
+            (name, options), *rest = self.fieldsets
+            note = (
+                "Le nom, le type, l’adhésion à la fédération et le département sont changés par votre fédération : "
+                "écrivez-lui pour les modifier."
+            )
+            return [(name, {**options, "description": note}), *rest]
         return self.fieldsets
 
     @admin.display(description="identité à compléter")

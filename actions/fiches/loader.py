@@ -25,8 +25,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from actions import workflow
 from actions.fiches.parser import Diagnostic, Fiche, FicheParseError, parse_bytes
-from actions.models import FICHE_FIELDS, Action, link_table
+from actions.models import FICHE_FIELDS, Action, TransitionRecord, link_table
 from fcsf_actions.text import normalize_label
 from structures.models import Departement, Structure, closest_departement_names, match_departement, slug_base
 from structures.referentiels import insert_rows
@@ -338,7 +339,17 @@ class _FileLoader:
         key = (content["structure"], content["titre"])
         action = self.actions.get(key)
         if action is None:
-            action = Action(state=self.state, created_at=self.now)
+            state = self.state
+            missing = workflow.missing_content(content) if state != Action.State.BROUILLON else {}
+            if missing:
+                # The workflow's rule: nothing is submitted or published without résumé and dimension.
+                state = Action.State.BROUILLON
+                self.warning(
+                    fiche.line,
+                    f"L’action « {fiche.titre} » est importée en brouillon : {' '.join(missing.values())}",
+                    index,
+                )
+            action = Action(state=state, created_at=self.now, federation_draft=True)
             self.actions[key] = action
             self.assign(action, content)
             self.report.created += 1
@@ -387,19 +398,33 @@ class _FileLoader:
         if new:
             for action, slug in zip(new, allocate_slugs(Action, [action.titre for action in new]), strict=True):
                 action.slug = slug
-                action.stamp_state_dates(self.now)
+                workflow.stamp_dates(action, self.now)
                 action.updated_at = self.now
             self.reserve_ids(new)
             # Links first (their foreign keys are checked at commit): the database's search triggers then build
             # each new action's document once, on the action's insert, with its mots-clés already there.
             self.write_links(new, [])
             self.bulk_create(Action, new)
+            # What the workflow records of a transition (the imports fire none of its notifications: an import
+            # of the legacy catalogue would otherwise mail every team).
+            TransitionRecord.objects.bulk_create(
+                TransitionRecord(
+                    action_id=action.pk,
+                    name=workflow.transition_between(None, Action(structure_id=None), action.state) or "",
+                    source=Action.State.BROUILLON,
+                    target=action.state,
+                    via=workflow.IMPORT,
+                    created_at=self.now,
+                )
+                for action in new
+                if action.state != Action.State.BROUILLON
+            )
             new = []
         if changed:
             fields = {"updated_at", "version"}
             for action in changed:
                 fields.update(self.changed_fields(action))
-                fields.update(action.stamp_state_dates(self.now))
+                fields.update(workflow.stamp_dates(action, self.now))
                 action.updated_at = self.now
                 action.version = F("version") + 1  # an admin form opened before this import is now stale
             Action.objects.bulk_update(changed, sorted(fields), batch_size=WRITE_BATCH)

@@ -21,6 +21,7 @@ VIEW = {
     },
     "superuser": {"own_draft", "own_submitted", "own_published", "neighbour_draft", "region_draft", "elsewhere_draft"},
 }
+# A centre's change of its published fiche is a pending revision (tests/accounts/test_workflow.py): not a change.
 CHANGE = {**VIEW, "centre": {"own_draft", "own_submitted"}}
 TARGETS = ["own_draft", "own_published", "neighbour_draft", "region_draft", "elsewhere_draft"]
 
@@ -72,6 +73,9 @@ def test_change(world, login, role, target):
     if target in CHANGE[role]:
         assert response.status_code == 302, response.context["adminform"].form.errors
         assert Action.objects.get(pk=action.pk).titre == "Titre forgé"
+    elif (role, target) == ("centre", "own_published"):
+        assert response.status_code == 302  # a pending revision: the published fiche is unchanged
+        assert snapshot(action) == before and action.revisions.get().data["titre"] == "Titre forgé"
     else:
         assert response.status_code == (403 if target in VIEW[role] else 404)
         assert snapshot(action) == before
@@ -145,7 +149,7 @@ class TestCentreAdd:
     def test_refuses_to_publish(self, world, login, state):
         response = self.add(login, world, state=state)
         assert response.status_code == 200
-        assert "state" in response.context["adminform"].form.errors
+        assert response.context["adminform"].form.errors["__all__"]
         assert not Action.objects.filter(titre="Une nouvelle action").exists()
 
     def test_submitting_needs_a_summary_and_says_so(self, world, login):
@@ -166,7 +170,7 @@ class TestCentreChange:
         action = world.actions.own_submitted
         response = login(world.users.centre).post(change_url(action), form_data(action, state="publiee"))
         assert response.status_code == 200
-        assert "Sélectionnez un choix valide" in str(response.context["adminform"].form.errors["state"])
+        assert "Seule la fédération" in str(response.context["adminform"].form.errors["__all__"])
         assert Action.objects.get(pk=action.pk).state == Action.State.SOUMISE
 
     def test_cannot_move_an_action_to_another_structure(self, world, login):
@@ -182,10 +186,10 @@ class TestCentreChange:
         assert login(world.users.centre).post(change_url(action), forged).status_code == 302
         assert Action.objects.get(pk=action.pk).commentaire_moderation == ""
 
-    def test_published_action_is_read_only(self, world, login):
+    def test_published_action_is_changed_through_a_revision_never_deleted(self, world, login):
         response = login(world.users.centre).get(change_url(world.actions.own_published))
         assert response.status_code == 200
-        assert not response.context["has_change_permission"]
+        assert response.context["has_change_permission"]  # the edit becomes a revision (test_workflow.py)
         assert not response.context["has_delete_permission"]
 
 
@@ -223,7 +227,7 @@ class TestModeration:
         action = world.actions.own_submitted
         response = login(world.users.fed49).post(change_url(action), form_data(action, state="brouillon"))
         assert response.status_code == 200
-        assert "expliquez au centre" in str(response.context["adminform"].form.errors["commentaire_moderation"])
+        assert "expliquez-lui" in str(response.context["adminform"].form.errors["commentaire_moderation"])
         commented = form_data(action, state="brouillon", commentaire_moderation="Précisez le public visé.")
         assert login(world.users.fed49).post(change_url(action), commented).status_code == 302
         action.refresh_from_db()
@@ -231,18 +235,25 @@ class TestModeration:
         assert action.commentaire_moderation == "Précisez le public visé."
 
     @pytest.mark.parametrize(
-        "bulk, state",
-        [("publish", "publiee"), ("archive", "archivee"), ("unpublish", "soumise")],
+        "bulk, before, state",
+        [("publish", "soumise", "publiee"), ("archive", "publiee", "archivee"), ("unpublish", "publiee", "soumise")],
     )
-    def test_bulk_actions_change_only_the_scope(self, world, login, bulk, state):
+    def test_bulk_actions_change_only_the_scope(self, world, login, bulk, before, state):
         in_scope, outside = world.actions.neighbour_draft, world.actions.region_draft
-        response = login(world.users.fed49).post(
-            reverse("admin:actions_action_changelist"),
-            {"action": bulk, "_selected_action": [in_scope.pk, outside.pk]},
+        dimension = Dimension.objects.first()
+        Action.objects.filter(pk__in=[in_scope.pk, outside.pk]).update(
+            state=before, resume="Un résumé.", dimension=dimension
         )
+        client = login(world.users.fed49)
+        url = reverse("admin:actions_action_changelist")
+        selected = {"action": bulk, "_selected_action": [in_scope.pk, outside.pk]}
+        confirmation = client.post(url, selected)
+        assert confirmation.status_code == 200  # the confirmation page, nothing changed yet
+        assert Action.objects.get(pk=in_scope.pk).state == before
+        response = client.post(url, {**selected, "post": "yes"})
         assert response.status_code == 302
         assert Action.objects.get(pk=in_scope.pk).state == state
-        assert Action.objects.get(pk=outside.pk).state == Action.State.BROUILLON
+        assert Action.objects.get(pk=outside.pk).state == before
 
     @pytest.mark.parametrize("bulk", ["publish", "archive", "unpublish"])
     def test_centre_has_no_bulk_moderation(self, world, login, bulk):

@@ -44,7 +44,11 @@ def test_structure_change_and_delete(world, login, role, target):
     client = login(getattr(world.users, role))
     url = reverse("admin:structures_structure_change", args=[structure.pk])
     response = client.post(url, structure_data(structure, nom="Nom forgé"))
-    if target in EDITABLE[role]:
+    if target in EDITABLE[role] and role == "centre":
+        # Its name is changed by its federation only (read-only for the centre: the field is ignored).
+        assert response.status_code == 302
+        assert Structure.objects.get(pk=structure.pk).nom == structure.nom
+    elif target in EDITABLE[role]:
         assert response.status_code == 302
         assert Structure.objects.get(pk=structure.pk).nom == "Nom forgé"
     else:
@@ -370,3 +374,9 @@ class TestStructureSpreadsheets:
         assert response.context["result"].has_validation_errors()
         assert message in response.content.decode()
         assert not Structure.objects.filter(nom="Centre refusé").exists()
+
+
+def test_the_centre_is_told_who_changes_its_name(world, login):
+    url = reverse("admin:structures_structure_change", args=[world.structures.mine.pk])
+    assert "sont changés par votre fédération" in login(world.users.centre).get(url).content.decode()
+    assert "sont changés par votre fédération" not in login(world.users.fed49).get(url).content.decode()

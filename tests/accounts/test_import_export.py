@@ -8,7 +8,7 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from actions.models import Action
+from actions.models import Action, Dimension
 from structures.models import Structure
 
 CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
@@ -162,8 +162,9 @@ class TestActionImport:
         assert not Action.objects.filter(titre="Action valable").exists()
 
     def test_xlsx_import(self, world, login):
-        dataset = tablib.Dataset(headers=["id", "titre", "structure", "state", "resume"])
-        dataset.append(["", "Depuis Excel", world.structures.mine.slug, "soumise", "Un résumé."])
+        dataset = tablib.Dataset(headers=["id", "titre", "structure", "state", "resume", "dimension"])
+        dimension = Dimension.objects.first().libelle
+        dataset.append(["", "Depuis Excel", world.structures.mine.slug, "soumise", "Un résumé.", dimension])
         client = login(world.users.fed49)
         preview = upload(client, "actions_action", dataset.export("xlsx"), name="import.xlsx", file_format="1")
         assert not preview.context["result"].has_validation_errors()

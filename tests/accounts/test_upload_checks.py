@@ -105,7 +105,7 @@ def test_table_import_size_limit(federation):
 def test_good_files_still_import(federation, world):
     good = action_csv(world, f",Action valable,{world.structures.neighbour.slug},publiee,Un résumé.,Citoyenneté,")
     assert not upload_table(federation, "actions_action", good).context["result"].has_validation_errors()
-    dataset = tablib.Dataset(headers=["id", "titre", "structure", "state", "resume"])
-    dataset.append(["", "Depuis Excel", world.structures.mine.slug, "soumise", "Un résumé."])
+    dataset = tablib.Dataset(headers=["id", "titre", "structure", "state", "resume", "dimension"])
+    dataset.append(["", "Depuis Excel", world.structures.mine.slug, "soumise", "Un résumé.", "Citoyenneté"])
     xlsx = upload_table(federation, "actions_action", dataset.export("xlsx"), name="i.xlsx", file_format=XLSX_FORMAT)
     assert not xlsx.context["result"].has_validation_errors()

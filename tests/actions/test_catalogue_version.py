@@ -124,9 +124,10 @@ def test_lists(client, catalogue, change, expected):
 
 
 def test_admin_bulk_publish(admin_client, draft):
+    Action.objects.filter(pk=draft.pk).update(state=Action.State.SOUMISE)  # only a submitted fiche is moderated
     public = Public(admin_client)
     response = admin_client.post(
-        "/admin/actions/action/", {"action": "publish", "_selected_action": [draft.pk], "index": 0}
+        "/admin/actions/action/", {"action": "publish", "_selected_action": [draft.pk], "index": 0, "post": "yes"}
     )
     assert response.status_code == 302
     assert result_count(public.after()) == 4

@@ -44,6 +44,8 @@ def test_slugs_and_dates_as_save_would_set_them():
     for number, fiche in enumerate(fiches):
         fiche.titre = "Atelier cuisine" + "!" * number  # one slug base for the six of them
         fiche.structure_nom, fiche.departement_nom = f"Centre social {'AB'[number % 2]}", "Ain"
+        # What the workflow requires to submit (actions/workflow.py): otherwise imported as a brouillon.
+        fiche.resume, fiche.dimension = fiche.resume or "Un résumé.", fiche.dimension or "Vivre ensemble"
     ain = Departement.objects.get(nom="Ain")
     existing = Action.objects.create(
         titre="Atelier cuisine", structure=Structure.objects.create(nom="A", departement=ain)

@@ -6,7 +6,7 @@
 - `run_vnu({name: html})`: the W3C Nu HTML checker's errors on several documents, in one JVM;
 - `live_db`: a `live_server` whose database holds the référentiels and vocabularies again (a transactional
   test starts from a flushed database: the data migrations' rows are gone);
-- `sample_fiches`: `live_db` plus the 25 sample fiches imported by `import_fiches`.
+- `sample_fiches`: `live_db` plus the 25 sample fiches imported by `import_fiches` (24 published: one lacks a résumé).
 
 Django refuses ORM calls from a thread running an event loop, which Playwright's sync API does: the tests here
 set DJANGO_ALLOW_ASYNC_UNSAFE, and must use `@pytest.mark.django_db(transaction=True)` (or `live_db`).

@@ -54,10 +54,12 @@ def test_centre_submits_federation_publishes_public_sees(page, live_server, acco
     pick_autocomplete(page, "structure", "Tilleuls")
     page.select_option("#id_dimension", label="Citoyenneté")
     page.fill("#id_resume", "Des habitants cuisinent ensemble chaque mois.")
-    page.select_option("#id_state", "soumise")
-    assert page.locator("#id_state option[value=publiee]").count() == 0
-    page.click("input[name=_save]")
+    # The buttons are the transitions the centre may fire: no « Publier ».
+    assert page.locator("button[name=_transition][value=publish]").count() == 0
+    assert page.locator("input[name=_continue][value='Enregistrer le brouillon']").count() == 1
+    page.click("button[name=_transition][value=submit]")
     page.wait_for_url(f"{base}/admin/actions/action/")
+    assert "est soumise à la fédération" in page.content()
     assert Action.objects.get(titre=TITLE).state == Action.State.SOUMISE
 
     # Not yet public.
@@ -73,8 +75,7 @@ def test_centre_submits_federation_publishes_public_sees(page, live_server, acco
     log_in(page, base, accounts["federation"])
     page.goto(f"{base}/admin/actions/action/moderation/")
     page.click(f"text={TITLE}")
-    page.select_option("#id_state", "publiee")
-    page.click("input[name=_save]")
+    page.click("button[name=_transition][value=publish]")
     page.wait_for_url(f"{base}/admin/actions/action/")
     action = Action.objects.get(titre=TITLE)
     assert action.state == Action.State.PUBLIEE
@@ -84,3 +85,28 @@ def test_centre_submits_federation_publishes_public_sees(page, live_server, acco
     page.context.clear_cookies()
     page.goto(f"{base}/actions/")
     assert TITLE in page.content()
+
+
+def test_send_back_needs_a_comment_and_the_centre_sees_it_at_the_top(page, live_server, accounts):
+    base = live_server.url
+    action = ActionFactory(titre=TITLE, structure=accounts["centre"].memberships.get().structure, state="soumise")
+    log_in(page, base, accounts["federation"])
+    page.goto(f"{base}/admin/actions/action/{action.pk}/change/")
+    page.click("button[name=_transition][value=send_back]")
+    error = page.locator(".field-commentaire_moderation .errorlist")
+    assert "expliquez-lui" in error.inner_text()
+    assert Action.objects.get(pk=action.pk).state == Action.State.SOUMISE
+    page.fill("#id_commentaire_moderation", "Précisez le public visé.")
+    page.click("button[name=_transition][value=send_back]")
+    page.wait_for_url(f"{base}/admin/actions/action/")
+    assert "renvoyée au centre" in page.content()
+
+    log_in(page, base, accounts["centre"])
+    page.goto(f"{base}/admin/actions/action/")
+    assert page.locator(".workflow-a-corriger").count() == 1
+    page.goto(f"{base}/admin/actions/action/{action.pk}/change/")
+    notice = page.locator(".workflow-notice.workflow-a-corriger")
+    assert "Précisez le public visé." in notice.inner_text() and "federation" in notice.inner_text()
+    page.click("button[name=_transition][value=submit]")
+    page.wait_for_url(f"{base}/admin/actions/action/")
+    assert Action.objects.get(pk=action.pk).state == Action.State.SOUMISE

@@ -71,7 +71,7 @@ def option_counts(page, facet):
 def test_search_tick_two_departements_open_a_fiche_follow_a_mot_cle(page, sample_fiches):
     page.goto(sample_fiches.url + "/actions/")
     total = count(page)
-    assert total == 25
+    assert total == 24  # the 25th sample fiche has neither résumé nor dimension: imported as a brouillon
 
     page.fill("#q", "jeunes")
     page.press("#q", "Enter")

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0013_vocabulary_proposal"),
+        ("actions", "0015_revision"),
     ]
 
     operations = [
