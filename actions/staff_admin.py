@@ -90,7 +90,8 @@ def staff_action_admin(base):
 
     class StaffActionAdmin(base):
         filter_horizontal = [name for name in base.filter_horizontal if name not in SHORT_LISTS]
-        list_display = ["titre", "structure", "state", "updated_at"]
+        # The columns that decide, visible at 1280 px; département, dimension and statut are filters.
+        list_display = ["titre", "structure", "etat" if hasattr(base, "etat") else "state", "updated_at"]
         list_display_links = ["titre"]
         resource_classes = [staff_action_resource(resource) for resource in base.resource_classes]
 

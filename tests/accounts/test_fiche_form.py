@@ -52,8 +52,9 @@ def test_change_form_titles_and_duplicate_button(world, login):
     page = client.get(reverse("admin:actions_action_change", args=[world.actions.own_draft.pk]))
     assert "| Modifier la fiche |" in page.text and "Modification de action" not in page.text
     assert reverse("admin_action_duplicate", args=[world.actions.own_draft.pk]) in page.text
+    # A published fiche is changed through a revision (actions.workflow): still « Modifier la fiche ».
     published = client.get(reverse("admin:actions_action_change", args=[world.actions.own_published.pk]))
-    assert "| Consulter la fiche |" in published.text
+    assert "| Modifier la fiche |" in published.text
 
 
 def test_list_words_and_columns(world, login):

@@ -25,11 +25,16 @@ def test_centre_home_lists_my_fiches_to_correct_first(world, login):
     assert "À corriger" in text and "Ajoutez le public visé." in text
     assert "Dupliquer" in text and "Ajouter une fiche" in text
     entries = {entry["action"].titre: entry for entry in home.centre_home(world.users.centre)["entries"]}
-    assert entries["Publiée des Tilleuls"]["editable"] is False
+    assert entries["Publiée des Tilleuls"]["editable"] is True  # through a revision (actions.workflow)
     assert entries["Brouillon des Tilleuls"]["badge"] == "À corriger"
-    # A published fiche: its centre asks its federation for a change (never shown the federation's address).
-    assert entries["Publiée des Tilleuls"]["can_request_change"] is True
+    # An archived fiche: its centre asks its federation for a change (never shown the federation's address).
+    archived = ActionFactory(
+        titre="Archivée des Tilleuls", structure=world.structures.mine, state=Action.State.ARCHIVEE
+    )
+    entries = {entry["action"].titre: entry for entry in home.centre_home(world.users.centre)["entries"]}
+    assert entries[archived.titre]["can_request_change"] is True
     assert entries["Brouillon des Tilleuls"]["can_request_change"] is False
+    text = client.get(INDEX).text
     assert "Demander une modification" in text and world.users.fed49.email not in text
 
 

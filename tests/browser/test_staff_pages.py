@@ -107,6 +107,6 @@ def test_fiche_list_fits_at_1280_and_375(page, live_server, staff):
         page.goto(f"{base}/admin/actions/action/")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{width}px: {overflow}px of sideways scrolling"
-        state = page.locator("#result_list td.field-state").first
+        state = page.locator("#result_list td.field-etat").first
         box = state.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width, f"{width}px: the state column is off-screen"
