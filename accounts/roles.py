@@ -37,6 +37,8 @@ ROLE_PERMISSIONS = {
         # The admin lets only national staff use add/change/delete (accounts.perms.manages_vocabularies).
         *(permission for model in VOCABULARIES for permission in _all("actions", model)),
         *_all("actions", "vocabularyproposal"),
+        # The search thesaurus: every federation reads it, national staff alone change it (SynonymeAdmin).
+        *_all("actions", "synonyme"),
         *_all("structures", "structure"),
         "structures.view_historicalstructure",
         "structures.view_region",

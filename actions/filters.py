@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
 import catalogue
-from actions import search
+from actions import places, search, thesaurus
 from actions.models import Action, Dimension, Initiative, MotCle, Partenaire, Public, Statut, Territoire
 from fcsf_actions.faceted import FacetedFilterSet
 from structures.models import Departement, Region, Structure
@@ -96,8 +96,26 @@ class FacetFilter(django_filters.Filter):
 
 
 class SearchFilter(django_filters.CharFilter):
+    """The text query as the filter set understood it (`ActionFilterSet.query`: a place taken out, the thesaurus
+    applied); only stop words give no action (the page says why)."""
+
     def filter(self, qs, value):
-        return search.filter_actions(qs, search.SearchQuery.parse(value))
+        if self.parent is None:
+            return search.filter_actions(qs, search.SearchQuery.parse(value))
+        if self.parent.stop_words_only:
+            return qs.none()
+        query = self.parent.query
+        return search.filter_actions(qs, query)
+
+
+class PlaceFilter(django_filters.CharFilter):
+    """« Où ? »: the actions of the structures located in the place or serving it (actions/places.py)."""
+
+    def filter(self, qs, value):
+        place = self.parent.place if self.parent is not None else None
+        if place is None:
+            return qs
+        return qs.filter(structure_id__in=sorted(place.structure_ids))
 
 
 SORTS = {
@@ -113,6 +131,7 @@ def departement_label(departement):
 
 class ActionFilterSet(FacetedFilterSet):
     q = SearchFilter(label="Rechercher", max_length=200, strip=True)
+    lieu = PlaceFilter(label="Où ?", max_length=places.MAX_LENGTH, strip=True)
     region = FacetFilter(
         label="Région", field_name="structure__departement__region", queryset=Region.objects.all(), to_field_name="code"
     )
@@ -163,13 +182,56 @@ class ActionFilterSet(FacetedFilterSet):
         return queryset
 
     @cached_property
+    def _place_and_words(self):
+        """(place or None, the text the query's words come from, where the place came from: "lieu", "q" or "")."""
+        text = self.cleaned_data.get("q") or ""
+        wanted = self.cleaned_data.get("lieu") or ""
+        if wanted:
+            return places.resolve(wanted), text, "lieu"
+        place, rest = places.extract(text) if text else (None, text)
+        return place, rest, "q" if place else ""
+
+    @property
+    def place(self):
+        return self._place_and_words[0]
+
+    @property
+    def text_without_place(self):
+        return self._place_and_words[1]
+
+    @property
+    def place_source(self):
+        return self._place_and_words[2]
+
+    @cached_property
     def query(self):
-        return search.SearchQuery.parse(self.cleaned_data.get("q") or "")
+        _place, words_of, _source = self._place_and_words
+        return search.SearchQuery.parse(self.cleaned_data.get("q") or "", groups=thesaurus.groups, words_of=words_of)
+
+    @cached_property
+    def notices(self):
+        notices = list(FacetedFilterSet.notices.func(self))
+        wanted = self.cleaned_data.get("lieu") or ""
+        if wanted and self.place is None:
+            notices.append(places.unknown_notice(wanted))
+        return notices
+
+    @property
+    def stop_words_only(self):
+        return self.query.stop_words_only and self.place is None
 
     def signature(self):
         """What decides which actions match (not their order or page): equal signatures, equal sets. A cache key."""
         selected = [(name, sorted(item.pk for item in self.selected(name))) for name in (*self.FACETS, "structure")]
-        return (self.query.words, selected)
+        words = self.query.tsquery if self.query else ("stop-words-only" if self.stop_words_only else ())
+        return (words, self.place.key if self.place else None, selected)
+
+    def active_filters(self):
+        chips = FacetedFilterSet.active_filters(self)
+        if self.place is not None:
+            remove = self.url_without("lieu" if self.place_source == "lieu" else "q")
+            chips.insert(1 if self.query else 0, {"label": f"Où ? : {self.place.label}", "remove_url": remove})
+        return chips
 
     # ── querysets ──────────────────────────────────────────────────────────────────────────────────────────
 

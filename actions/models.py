@@ -486,3 +486,26 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"Révision de {self.action}"
+
+
+class Synonyme(models.Model):
+    """A group of expressions the search treats as one (actions/thesaurus.py): searching any of them finds the
+    fiches that use the others. Kept by national staff in the administration."""
+
+    expressions = models.TextField(
+        "expressions équivalentes",
+        help_text="Une expression par ligne, p. ex. « aide aux devoirs », « accompagnement à la scolarité », "
+        "« CLAS ». Casse et accents sont ignorés.",
+    )
+    actif = models.BooleanField("actif", default=True)
+
+    class Meta:
+        verbose_name = "synonymes"
+        verbose_name_plural = "thésaurus (synonymes)"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return " = ".join(self.expression_list()[:4])
+
+    def expression_list(self):
+        return [line.strip() for line in self.expressions.replace(";", "\n").splitlines() if line.strip()]

@@ -46,24 +46,66 @@ WORD_RE = re.compile(r"[^\W_]+")
 class SearchQuery:
     text: str  # what was typed, trimmed
     words: tuple  # folded words, stop words removed; the last one is matched as a prefix
+    # The words after the thesaurus (actions/thesaurus.py): one item per expression, each a tuple of alternatives
+    # (tuples of words). Empty: the words as they are.
+    items: tuple = ()
+    stop_words_only: bool = False  # something was typed, but only stop words (« le », « été »)
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text, *, groups=(), words_of=None):
+        """`groups`: the thesaurus (thesaurus.groups(), or a function giving it, called only if there are words) to
+        expand the words with; `words_of`: the text the words
+        come from when it is not all of `text` (a place taken out of it, see actions/places.py)."""
         text = " ".join((text or "").split())
+        source = text if words_of is None else words_of
         words = []
-        for word in WORD_RE.findall(fold(text)):
+        for word in WORD_RE.findall(fold(source)):
             if word not in STOP_WORDS and word not in words:
                 words.append(word[:MAX_WORD_LENGTH])
-        return cls(text=text, words=tuple(words[:MAX_WORDS]))
+        words = tuple(words[:MAX_WORDS])
+        items = ()
+        if groups and words:
+            from actions import thesaurus
+
+            items = thesaurus.expand(words, groups() if callable(groups) else groups)
+            if all(len(item) == 1 for item in items):
+                items = ()  # nothing expanded
+        stop_words_only = not words and bool(WORD_RE.search(source))
+        return cls(text=text, words=words, items=items, stop_words_only=stop_words_only)
 
     def __bool__(self):
         return bool(self.words)
 
     @property
-    def tsquery(self):
-        """A `to_tsquery` argument: words are alphanumeric only, so no operator can be injected."""
+    def literal_tsquery(self):
+        """The words as typed, every one required, the last as a prefix: what the thesaurus expands."""
         *head, last = self.words
         return " & ".join([*head, f"{last}:*"])
+
+    @property
+    def tsquery(self):
+        """A `to_tsquery` argument: words are alphanumeric only, so no operator can be injected. The last word is a
+        prefix (typing in progress) unless the thesaurus expanded it."""
+        if not self.items:
+            return self.literal_tsquery
+        parts = []
+        for position, alternatives in enumerate(self.items):
+            if len(alternatives) == 1 and len(alternatives[0]) == 1:
+                word = alternatives[0][0]
+                parts.append(f"{word}:*" if position == len(self.items) - 1 else word)
+                continue
+            ors = [" & ".join(words) if len(words) == 1 else f"({' & '.join(words)})" for words in alternatives]
+            parts.append(f"({' | '.join(ors)})")
+        return " & ".join(parts)
+
+    @property
+    def expanded_terms(self):
+        """The other expressions the thesaurus searched too, for the page to say so."""
+        terms = []
+        for alternatives in self.items:
+            if len(alternatives) > 1:
+                terms += [" ".join(words) for words in alternatives]
+        return terms
 
 
 # ── matching ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -97,10 +139,13 @@ RANK_LIMIT = 2000
 def order_by_relevance(queryset, query):
     if not query:
         return queryset.newest_first()
+    # With the thesaurus, the fiches that have the very words typed come before those found only through a synonym
+    # (+1: more than any ts_rank). About 10 ms more at 1,900 matches (the document is read again).
+    literal = "+ (s.document @@ to_tsquery('french_unaccent', %s))::int" if query.items else ""
     relevance = RawSQL(
-        "SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) FROM actions_search s "
+        f"SELECT ts_rank(s.document, to_tsquery('french_unaccent', %s)) {literal} FROM actions_search s "
         f"WHERE s.action_id = {queryset.model._meta.db_table}.id",
-        [query.tsquery],
+        [query.tsquery, query.literal_tsquery] if query.items else [query.tsquery],
     )
     return queryset.annotate(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("actions/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("actions/export.json", views.export_json, name="export_json"),
     path("actions/flux.atom", ActionFeed(), name="feed"),
+    path("actions/lieux.json", views.place_completions, name="places"),
     path("actions/<slug:slug>/", views.action_detail, name="detail"),
     path("donnees-ouvertes/", views.open_data, name="open_data"),
     path("accessibilite/", TemplateView.as_view(template_name="pages/accessibilite.html"), name="accessibility"),

@@ -1,6 +1,7 @@
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -8,13 +9,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 import catalogue
-from actions import exports, search
+from actions import exports, places, search
 from actions.facets import build_facets
 from actions.feeds import FEED_SIZE
 from actions.filters import ActionFilterSet
 from actions.models import Action
 from api import http as api_http
 from opendata.views import bulk_files
+from structures import contact
 
 PAGE_SIZE = 20
 
@@ -137,8 +139,36 @@ def action_list(request):
         "chips": filterset.active_filters(),
         "query": filterset.query,
         "suggestions": search.suggestions(filterset.query) if filterset.query and not selection.total else [],
+        **place_context(filterset, selection.total),
     }
     return render(request, "actions/list.html", context)
+
+
+def place_context(filterset, total):
+    """What the list says about the place it understood, and about a query of stop words only."""
+    place = filterset.place
+    context = {"place": place, "wider_place_url": "", "stop_words_only": filterset.stop_words_only}
+    if place is not None and not total and place.kind == "commune" and place.departement is not None:
+        params = filterset.data.copy()
+        params.pop("page", None)
+        if filterset.place_source == "q":
+            params["q"] = filterset.text_without_place
+        params["lieu"] = place.departement.code
+        context["wider_place_url"] = "?" + params.urlencode()
+        context["wider_place_label"] = f"{place.departement.nom} ({place.departement.code})"
+    if filterset.stop_words_only:
+        context["stop_words_examples"] = STOP_WORDS_EXAMPLES
+    return context
+
+
+# Offered when a query is only stop words: searches that find something in any catalogue of social centres.
+STOP_WORDS_EXAMPLES = ("aide aux devoirs", "jardin partagé", "parentalité", "numérique", "seniors")
+
+
+@require_safe
+def place_completions(request):
+    """["Angers (49)", …]: communes, postcodes and départements starting like `q`, for the « Où ? » field."""
+    return JsonResponse(places.completions(request.GET.get("q", "")[:100]), safe=False)
 
 
 def fiche_sections(action, lists):
@@ -209,6 +239,8 @@ def detail_context(request, action, preview=False):
         "page_url": request.build_absolute_uri(reverse("actions:detail", args=[action.slug])),  # no query string
         "sections": fiche_sections(action, lists),
         "similar": [] if preview else similar_actions(action, linked["mots_cles"]),
+        "contact": contact.public_contact(action.structure),
+        "contact_form": contact.ContactForm(),
         "description": Truncator(" ".join(action.resume.split())).chars(160) or f"Une action de {action.structure.nom}",
     }
 

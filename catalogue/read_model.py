@@ -11,6 +11,7 @@ actions: tens of milliseconds instead of a second, bench/README.md) and whose ot
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -112,11 +113,32 @@ class Snapshot:
     def patched(self, version, changed):
         """This snapshot at `version`, when only the actions `changed` (ids) changed since."""
         if len(changed) > PATCH_LIMIT:
-            return Snapshot(version, facet_index.FacetIndex.load(index_columns(), published()), *self._shared())
-        return Snapshot(version, self.index.patched(index_columns(), published(), changed), *self._shared())
+            patched = Snapshot(version, facet_index.FacetIndex.load(index_columns(), published()), *self._shared())
+        else:
+            patched = Snapshot(version, self.index.patched(index_columns(), published(), changed), *self._shared())
+        for name in self.LAZY:
+            if name in self.__dict__:
+                patched.__dict__[name] = self.__dict__[name]
+        return patched
 
     def _shared(self):
         return self.vocabularies, self.structures, self.options
+
+    # Read by text queries only, so loaded with the first one (a snapshot patched after a publish keeps them: only
+    # actions changed). Issue 19: actions/thesaurus.py, actions/places.py.
+    LAZY = ("thesaurus", "place_names")
+
+    @cached_property
+    def thesaurus(self):
+        from actions import thesaurus
+
+        return thesaurus.load()
+
+    @cached_property
+    def place_names(self):
+        from actions import places
+
+        return places.load_names()
 
     # ── questions ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -156,6 +178,10 @@ class Selection:
         self.base = index.everything()
         if filterset.query:
             self.base = index.of_ids(caches.matching_ids(filterset.query, snapshot.version))
+        elif getattr(filterset, "stop_words_only", False):
+            self.base = ~self.base  # nothing: the page says why (actions/filters.py)
+        if (place := getattr(filterset, "place", None)) is not None:  # actions/places.py
+            self.base &= index.having("structure", sorted(place.structure_ids))
         self.masks = {}
         for name in (*filterset.FACETS, *filterset.CHIP_FILTERS):
             if selected := filterset.selected(name):

@@ -26,8 +26,10 @@ class FilterLinks:
         self.filterset = filterset
         self.list_path = reverse("actions:list")
         self.params = []
-        if filterset.query:
+        if filterset.query or filterset.place_source == "q":
             self.params.append(("q", filterset.query.text))
+        if filterset.place_source == "lieu":
+            self.params.append(("lieu", filterset.cleaned_data["lieu"]))
         self.selected = {}
         for name in (*filterset.FACETS, "structure"):
             key = filterset.filters[name].key

@@ -113,7 +113,7 @@ class StructureResource(ScopedResource):
         model = Structure
         fields = ["id", "nom", "kind", "departement", "membre_federation", "adresse", "commune", "commune_insee"]
         fields += ["code_postal"]
-        fields += ["telephone", "email", "site_web", "siret", "date_premier_agrement", "mode_gestion"]
+        fields += ["telephone", "email", "site_web", "horaires", "siret", "date_premier_agrement", "mode_gestion"]
         fields += ["type_territoire", "population", "qpv", "itinerante", "multi_sites"]
         export_order = fields
         import_id_fields = ["id"]
@@ -186,7 +186,7 @@ class StructureAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportMode
         (
             "Adresse et contact de l’accueil",
             {
-                "fields": ["adresse", "commune", "code_postal", "telephone", "email", "site_web"],
+                "fields": ["adresse", "commune", "code_postal", "telephone", "email", "site_web", "horaires"],
                 "description": "Les coordonnées de la structure, publiées sur sa page : jamais celles d’une personne.",
             },
         ),

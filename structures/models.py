@@ -264,6 +264,13 @@ class Structure(models.Model):
         "adresse électronique", blank=True, help_text="L’adresse de l’accueil (pas celle d’une personne)."
     )
     site_web = models.URLField("site web", blank=True)
+    horaires = models.TextField(
+        "horaires d’ouverture",
+        blank=True,
+        max_length=1000,
+        help_text="Ceux de l’accueil, publiés sur la page de la structure, p. ex. « du lundi au vendredi, 9 h – 12 h "
+        "et 14 h – 18 h ».",
+    )
 
     siret = NormalizedCharField(
         "SIRET",

@@ -1,10 +1,14 @@
+from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 import catalogue
 from actions.facets import build_facets
 from actions.models import Action
 from actions.views import paginate
+from structures import contact
 from structures.filters import StructureFilterSet
 from structures.models import Departement, Structure
 
@@ -48,8 +52,37 @@ def structure_detail(request, slug):
         "total": total,
         "actions": published.for_cards().newest_first()[:STRUCTURE_LATEST] if total else [],
         "map_url": map_url(structure.departement),
+        "contact": contact.public_contact(structure),
+        "contact_form": contact.ContactForm(),
     }
     return render(request, "structures/structure.html", context)
+
+
+# No CSRF token: the form is in pages cached whole for every visitor (`cached_page`), and it needs no session. A
+# honeypot field and a limit per address (structures/contact.py) keep robots and floods out.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def structure_contact(request, slug):
+    """The contact form of a structure that makes no contact public: GET shows it, POST relays the message."""
+    structure = get_object_or_404(Structure.objects.select_related("departement", "commune"), slug=slug)
+    context = {"structure": structure, "contact": contact.public_contact(structure), "sent": False}
+    if request.method != "POST" or context["contact"]:
+        context["contact_form"] = contact.ContactForm()
+        return render(request, "structures/contact.html", context)
+    form = contact.ContactForm(request.POST)
+    context["contact_form"] = form
+    if form.is_robot():
+        context["sent"] = True  # said to be sent, never sent: a robot learns nothing
+        return render(request, "structures/contact.html", context)
+    if not form.is_valid():
+        return render(request, "structures/contact.html", context, status=400)
+    if not contact.allowed(request):
+        context["too_many"] = True
+        return render(request, "structures/contact.html", context, status=429)
+    with transaction.atomic():
+        context["sent"] = contact.relay(structure, form) > 0
+    context["unreachable"] = not context["sent"]
+    return render(request, "structures/contact.html", context)
 
 
 @catalogue.cached_page

@@ -278,6 +278,8 @@ PERMISSIONS_POLICY = ", ".join(
 # Rate limits per client address (fcsf_actions/ratelimit.py), « REQUESTS/SECONDS » from env.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_TRUSTED_PROXIES = int(os.environ.get("RATELIMIT_TRUSTED_PROXIES", "0"))
+# Messages of the « Contacter la structure » form (structures/contact.py), per client address.
+RATELIMIT_CONTACT_RATE = os.environ.get("RATELIMIT_CONTACT", "5/3600")
 RATELIMITS = [
     {"name": name, "path": path, "param": param, "limit": limit, "window": window}
     for name, path, param, (limit, window) in [

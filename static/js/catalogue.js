@@ -96,6 +96,17 @@
     }
   });
   root.addEventListener("click", function (event) {
+    var show = event.target.closest("[data-show-results]");
+    if (show) {  // phones: « Voir les N actions » closes the panel and moves to the results
+      event.preventDefault();
+      var panel = document.getElementById("filters-panel");
+      var heading = document.getElementById("results-title");
+      if (panel) panel.open = false;
+      if (heading) heading.focus();
+      var url = formUrl(show.form);
+      if (url !== window.location.href) load(url, true);
+      return;
+    }
     var link = event.target.closest("a[data-update]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
@@ -107,4 +118,35 @@
 
   collapseOnPhones();
   addOptionFilters();
+})();
+
+/* « Où ? » fields: completion over the communes, postcodes and départements (a <datalist> filled as one types);
+   without this file the field takes free text. Delegated: the list page replaces its filter form's HTML. */
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  var timer = null;
+  var last = "";
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-place-completion]")) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var typed = input.value.trim();
+      var list = document.getElementById(input.getAttribute("list"));
+      if (!list || typed.length < 2 || typed === last) return;
+      last = typed;
+      fetch(input.dataset.placeCompletion + "?q=" + encodeURIComponent(typed))
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (names) {
+          list.textContent = "";
+          names.forEach(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 200);
+  });
 })();

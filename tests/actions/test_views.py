@@ -118,12 +118,15 @@ class TestList:
         selected += "&initiative=autre"
         assert queries(selected) <= one_row  # fewer when nothing matches: no page to fetch
         assert queries("departement=49&departement=72&mots_cles=culture&mots_cles=sante") == one_row
-        assert queries("q=action&" + selected) <= one_row + 1  # + the highlighted snippets on PostgreSQL
+        # + the highlighted snippets on PostgreSQL, the thesaurus and the names of places (loaded into the catalogue's
+        # snapshot with its first text query).
+        assert queries("q=action&" + selected) <= one_row + 1 + 3
 
     def test_list_query_budget(self, client, catalogue, django_assert_max_num_queries):
         # Cold cache: catalogue version, 9 facets' options, the facet index (actions, structures, 3 link tables, order),
-        # the text query's matching ids, ordered ids, cards, their mots-clés, highlighted snippets (PostgreSQL).
-        with django_assert_max_num_queries(21):
+        # the text query's matching ids, ordered ids, cards, their mots-clés, highlighted snippets (PostgreSQL); the
+        # thesaurus, the département names and the communes' name keys (with the snapshot's first text query).
+        with django_assert_max_num_queries(24):
             client.get(LIST, {"q": "culture", "departement": ["49", "72"], "mots_cles": "culture"})
         # Other filters, same catalogue version: the facet index is reused.
         with django_assert_max_num_queries(15):

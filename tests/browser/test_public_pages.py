@@ -22,6 +22,10 @@ def public_urls():
         "list-filtered": f"/actions/?q=jeunes&departement=49&departement=54&mots_cles={keyword.slug}&tri=recent",
         "list-no-hit": "/actions/?q=zzzqqq",
         "list-invalid": "/actions/?departement=ZZ&page=999",
+        "list-place": "/actions/?lieu=49&q=jeunes",
+        "list-place-empty": "/actions/?lieu=Avrill%C3%A9+%2849%29",
+        "list-stop-words": "/actions/?q=le+%C3%A9t%C3%A9",
+        "contact": f"/structures/{action.structure.slug}/contact/",
         "detail": action.get_absolute_url(),
         "structure": f"/structures/{action.structure.slug}/",
         "departement": f"/departements/{action.structure.departement.code}/",
@@ -147,6 +151,37 @@ def test_everything_works_without_javascript(browser, sample_fiches):
     page.click("button:has-text('Trier')")
     page.wait_for_url(re.compile(r"tri=titre"))
     context.close()
+
+
+def test_phone_see_results_button_closes_the_panel_and_moves_to_the_results(browser, sample_fiches):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(sample_fiches.url + "/actions/")
+    page.click("#filters-summary")
+    page.check('input[name="dimension"] >> nth=0')
+    page.wait_for_url(re.compile(r"dimension="))
+    button = page.locator("[data-show-results]")
+    expected = count(page)
+    assert button.inner_text() == f"Voir les {expected} actions"
+    assert button.is_visible()  # sticky at the bottom of the open panel
+    button.click()
+    assert page.locator("#filters-panel").get_attribute("open") is None
+    assert page.evaluate("document.activeElement.id") == "results-title"
+    assert page.is_visible("#result-count")
+    context.close()
+
+
+def test_fiche_contents_jump_to_their_section(page, sample_fiches):
+    action = Action.objects.published().order_by("titre").first()
+    page.goto(sample_fiches.url + action.get_absolute_url())
+    toc = page.locator(".fiche-toc a")
+    assert toc.count() >= 3
+    # The structure and its contact come before the text of the fiche.
+    assert page.evaluate(
+        "document.querySelector('.contact-box').compareDocumentPosition(document.querySelector('.fiche')) & 4"
+    )
+    toc.nth(2).click()
+    page.wait_for_url(re.compile(r"#section-3$"))
 
 
 def test_phone_filter_panel_starts_closed_and_opens(browser, sample_fiches):
