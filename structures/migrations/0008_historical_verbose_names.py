@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("structures", "0006_structure_identity"),
+        ("structures", "0007_structure_horaires"),
     ]
 
     operations = [

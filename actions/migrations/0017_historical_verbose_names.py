@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0015_revision"),
+        ("actions", "0016_synonyme"),
     ]
 
     operations = [
