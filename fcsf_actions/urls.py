@@ -20,17 +20,25 @@ def favicon(request):
 RESET_CONTEXT = {"site_header": admin.site.site_header, "site_title": admin.site.site_title, "site_url": "/"}
 
 urlpatterns = [
-    path("admin/inviter/", admin.site.admin_view(accounts_views.invite), name="admin_invite"),
-    path("admin/equipe/", admin.site.admin_view(accounts_views.team), name="admin_team"),
+    # Staff pages next to the admin site's own (admin_view: signed-in staff only).
     path(
-        "admin/actions/action/<int:pk>/dupliquer/",
-        admin.site.admin_view(staff_admin.duplicate),
-        name="admin_action_duplicate",
-    ),
-    path(
-        "admin/actions/action/<int:pk>/demander-une-modification/",
-        admin.site.admin_view(staff_admin.request_change),
-        name="admin_action_request_change",
+        "admin/",
+        include(
+            [
+                path("inviter/", admin.site.admin_view(accounts_views.invite), name="admin_invite"),
+                path("equipe/", admin.site.admin_view(accounts_views.team), name="admin_team"),
+                path(
+                    "actions/action/<int:pk>/dupliquer/",
+                    admin.site.admin_view(staff_admin.duplicate),
+                    name="admin_action_duplicate",
+                ),
+                path(
+                    "actions/action/<int:pk>/demander-une-modification/",
+                    admin.site.admin_view(staff_admin.request_change),
+                    name="admin_action_request_change",
+                ),
+            ]
+        ),
     ),
     # Password reset by e-mail, from the login page (Django's views, templates/registration/, e-mail via the outbox).
     path(
