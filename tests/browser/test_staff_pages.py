@@ -10,9 +10,9 @@ from accounts import invitations
 from actions.models import Action
 from notifications.models import OutgoingEmail
 from structures.models import Departement
-from tests.accounts.factories import PASSWORD, centre_user, federation_user
+from tests.accounts.factories import centre_user, federation_user
 from tests.actions.factories import ActionFactory
-from tests.browser.conftest import run_axe, run_vnu
+from tests.browser.conftest import log_in, run_axe, run_vnu
 from tests.structures.factories import StructureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,15 +34,6 @@ def staff(live_db):
         "draft": draft,
         "mine": mine,
     }
-
-
-def log_in(page, base_url, user):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base_url}/admin/")
 
 
 PAGES = {
