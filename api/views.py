@@ -32,17 +32,12 @@ from api.http import (
     page_size_query,
     paginated,
 )
+from opendata import schema as open_data
 from opendata.fields import absolute_url_maker, fiche_rows, record_maker
 from structures.models import Departement, Region, Structure
 
-LICENCE = {
-    "nom": "Licence Ouverte / Open Licence version 2.0 (Etalab)",
-    "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-}
-PRODUCER = {
-    "name": "Fédération des centres sociaux et socioculturels de France",
-    "url": "https://www.centres-sociaux.fr/",
-}
+# One producer and one licence for every open-data document (opendata/schema.py).
+LICENCE = {"nom": f"{open_data.LICENCE['title']} (Etalab)", "url": open_data.LICENCE["path"]}
 
 # Vocabulary name in the URL → the ActionFilterSet parameter that filters actions by it (its model and label).
 VOCABULARIES = {
@@ -83,8 +78,8 @@ api = NinjaAPI(
     docs_url=None,  # no interactive page: it would load its scripts from a CDN
     openapi_extra={
         "info": {
-            "contact": PRODUCER,
-            "license": {"name": "Licence Ouverte / Open Licence version 2.0", "identifier": "etalab-2.0"},
+            "contact": open_data.producer_contact(),
+            "license": {"name": open_data.LICENCE["title"], "identifier": open_data.LICENCE["name"]},
         }
     },
 )

@@ -11,6 +11,8 @@ LICENCE = {
     "title": "Licence Ouverte / Open Licence version 2.0",
     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
+PRODUCER = "Fédération des centres sociaux et socioculturels de France"
+PRODUCER_WEBSITE = "https://www.centres-sociaux.fr/"
 TITLE = "Actions des centres sociaux et espaces de vie sociale"
 DESCRIPTION = (
     "Les fiches action publiées des centres sociaux et des espaces de vie sociale : une ligne par action, "
@@ -23,8 +25,16 @@ def site_url(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
+def producer_contact():
+    """Who answers reusers, in the OpenAPI `info.contact` shape."""
+    contact = {"name": PRODUCER, "url": PRODUCER_WEBSITE}
+    if settings.OPENDATA_CONTACT:
+        contact["email"] = settings.OPENDATA_CONTACT
+    return contact
+
+
 def contributors():
-    contact = {"title": "Fédération des centres sociaux et socioculturels de France", "role": "author"}
+    contact = {"title": PRODUCER, "role": "author"}
     contact["path"] = site_url(reverse("actions:open_data"))
     if settings.OPENDATA_CONTACT:
         contact["email"] = settings.OPENDATA_CONTACT

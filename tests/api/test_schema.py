@@ -18,6 +18,7 @@ from actions.filters import ActionFilterSet
 from api import views
 from api.urls import urlpatterns
 from api.views import openapi_document as openapi_schema
+from opendata import schema as open_data
 from tests.api.catalogue import build_catalogue
 
 CHECKS = [
@@ -39,6 +40,8 @@ def test_schema_is_valid_openapi_and_served(client, db):
 def test_document_names_its_producer_and_licence():
     info = openapi_schema()["info"]
     assert info["contact"]["name"] and info["contact"]["url"].startswith("https://")
+    # The same producer as the datapackage of the bulk files.
+    assert info["contact"]["name"] == open_data.contributors()[0]["title"]
     assert info["license"] == {"name": "Licence Ouverte / Open Licence version 2.0", "identifier": "etalab-2.0"}
 
 
