@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from accounts import audit, perms
 from accounts.admin_mixins import ScopedAdminMixin
 from accounts.models import AuditEvent, FederationScope, StructureMembership
+from fcsf_actions.admin_site import ReadOnlyLogAdmin
 from structures.models import Structure
 
 
@@ -161,7 +162,7 @@ class AccountAdmin(ManagedUserQuerySetMixin, ScopedAdminMixin, UserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyLogAdmin):
     """The security log: read-only, for national federation staff and superusers (whatever their groups)."""
 
     list_display = ["created_at", "kind", "username", "actor", "ip_address", "detail"]
@@ -171,26 +172,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     readonly_fields = ["created_at", "kind", "user", "username", "actor", "ip_address", "detail"]
 
-    @staticmethod
-    def _allowed(request):
+    def may_read(self, request):
         scope = perms.get_scope(request.user)
         return request.user.is_active and request.user.is_staff and (scope.superuser or scope.national)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if self._allowed(request) else queryset.none()

@@ -16,7 +16,7 @@ API:
 
 `absolute_url(path)` turns a path into a link for an e-mail (settings.SITE_URL). The templates get the context
 plus `subject`, `site_url` and `nnbsp` (narrow no-break space before « : »); HTML ones usually extend
-"accounts/email/layout.html" (block `content`), text ones "accounts/email/layout.txt".
+"email/layout.html" (blocks `content`, `footer`), text ones "email/layout.txt".
 """
 
 from django.conf import settings
@@ -24,12 +24,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from notifications.outbox import Message, enqueue
+from notifications.services import absolute_url  # noqa: F401  (part of this module's API, see above)
 
 NNBSP = "\u202f"
-
-
-def absolute_url(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def render_account_email(*, to, subject, template, context=None, user=None):

@@ -68,6 +68,57 @@ class FederationScope(models.Model):
         return f"Périmètre de {self.user}"
 
 
+class Invitation(models.Model):
+    """An invitation to join the back-office with a role: the e-mail carries a one-time link to set a password.
+
+    Only the SHA-256 of the link's secret is stored: a leaked database gives no usable link. Single use
+    (`accepted_at`), expiring (`expires_at`); the grant rules are in `accounts.perms` (`invitation_error`)."""
+
+    class Role(models.TextChoices):
+        CENTRE = "centre", "Équipe de centre"
+        FEDERATION = "federation", "Équipe de fédération"
+
+    email = models.EmailField("adresse e-mail")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    structures = models.ManyToManyField(
+        "structures.Structure", blank=True, related_name="invitations", verbose_name="structures"
+    )
+    national = models.BooleanField("national", default=False)
+    regions = models.ManyToManyField(
+        "structures.Region", blank=True, related_name="invitations", verbose_name="régions"
+    )
+    departements = models.ManyToManyField(
+        "structures.Departement", blank=True, related_name="invitations", verbose_name="départements"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+        verbose_name="invitée par",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations_received",
+        verbose_name="compte",
+        help_text="Le compte créé ou complété par cette invitation.",
+    )
+    token_hash = models.CharField("empreinte du lien", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Invitation de {self.email} ({self.get_role_display()})"
+
+
 class AuditEvent(models.Model):
     """A security-relevant event: who (the account concerned and the person acting), when, from which address.
 

@@ -222,3 +222,183 @@ def managed_users_q(user):
         .exclude(memberships__structure__in=outside)
     )
     return Q(pk__in=managed.values("pk"))
+
+
+# Invitations and teams: who may grant which role, for what, and who may remove whom. Nobody grants more than they
+# hold: a centre invites colleagues to its own structures, a federation invites centre staff for structures of its
+# territory and federation staff for a territory inside its own (the national federation: any territory).
+
+
+def territory_within(inner, outer, departement_regions):
+    """Is the territory of `inner` inside that of `outer` (two Scopes)? `departement_regions`: {departement id:
+    region id} for the départements of `inner`. Pure: no database."""
+    if outer.superuser or outer.national:
+        return True
+    if inner.national:
+        return False
+    if not inner.region_ids <= outer.region_ids:
+        return False
+    return all(
+        departement in outer.departement_ids or departement_regions.get(departement) in outer.region_ids
+        for departement in inner.departement_ids
+    )
+
+
+def invitable_roles(user):
+    """The roles `user` may invite people to: [] for someone who may invite nobody."""
+    from accounts.models import Invitation
+
+    scope = get_scope(user)
+    roles = []
+    if scope.superuser or scope.is_centre or scope.is_federation:
+        roles.append(Invitation.Role.CENTRE)
+    if scope.superuser or scope.is_federation:
+        roles.append(Invitation.Role.FEDERATION)
+    return roles
+
+
+def invitable_structures_q(user):
+    """The structures `user` may invite centre staff to: their own, and their federation territory's."""
+    if is_superuser(user):
+        return EVERYTHING
+    return membership_q(user) | territory_q(user)
+
+
+def invitation_error(user, role, *, structures=(), national=False, regions=(), departements=()):
+    """None if `user` may invite someone with `role` to these structures or this territory (model instances), else
+    a French message saying why not and what to do."""
+    from accounts.models import Invitation
+    from structures.models import Structure
+
+    if role not in invitable_roles(user):
+        return "Vous ne pouvez pas inviter de personne avec ce rôle : demandez-le à votre fédération."
+    if role == Invitation.Role.CENTRE:
+        if not structures:
+            return "Choisissez au moins une structure pour la personne invitée."
+        ids = {structure.pk for structure in structures}
+        allowed = set(Structure.objects.filter(invitable_structures_q(user), pk__in=ids).values_list("pk", flat=True))
+        outside = sorted(structure.nom for structure in structures if structure.pk not in allowed)
+        if outside:
+            return (
+                f"Vous ne pouvez pas inviter de personne pour {', '.join(outside)} : cette structure n’est pas la "
+                "vôtre ni dans votre territoire. Demandez à sa fédération de l’inviter."
+            )
+        return None
+    if not (national or regions or departements):
+        return "Choisissez le territoire de la personne invitée : national, des régions ou des départements."
+    inner = Scope(
+        national=national,
+        region_ids=frozenset(region.pk for region in regions),
+        departement_ids=frozenset(departement.pk for departement in departements),
+    )
+    departement_regions = {departement.pk: departement.region_id for departement in departements}
+    if not territory_within(inner, get_scope(user), departement_regions):
+        return (
+            "Ce territoire dépasse le vôtre : vous ne pouvez inviter une personne de fédération que pour votre "
+            "territoire ou une partie de celui-ci. Demandez à la fédération nationale de l’inviter."
+        )
+    return None
+
+
+def removable_memberships(user, memberships):
+    """The ids of `memberships` that `user` may remove: those of structures in their federation territory, and
+    those they invited that person to; never their own, never a superuser's. Three queries whatever the number."""
+    from accounts.models import Invitation
+    from structures.models import Structure
+
+    candidates = [m for m in memberships if m.user_id != user.pk and not m.user.is_superuser]
+    if not candidates:
+        return set()
+    structure_ids = {m.structure_id for m in candidates}
+    if is_superuser(user):
+        moderated = structure_ids
+    else:
+        moderated = set(Structure.objects.filter(territory_q(user), pk__in=structure_ids).values_list("pk", flat=True))
+    invited = set(
+        Invitation.objects.filter(invited_by=user, user_id__in={m.user_id for m in candidates}).values_list(
+            "user_id", "structures"
+        )
+    )
+    return {m.pk for m in candidates if m.structure_id in moderated or (m.user_id, m.structure_id) in invited}
+
+
+def can_remove_membership(user, membership):
+    """May `user` take `membership.user` off `membership.structure`? (`removable_memberships`)"""
+    return membership.pk in removable_memberships(user, [membership])
+
+
+def deactivatable_users(user, members):
+    """The ids of `members` whose account `user` may deactivate (or reactivate): a superuser any but superusers;
+    the federation that manages every structure of the account (`managed_users_q`); whoever invited that person,
+    if the account holds nothing beyond what they hold (its structures are theirs, its territory inside theirs).
+    Never one's own account."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Invitation
+
+    candidates = {member.pk: member for member in members if member.pk != user.pk and not member.is_superuser}
+    if not candidates:
+        return set()
+    if is_superuser(user):
+        return set(candidates)
+    allowed = set(
+        get_user_model().objects.filter(managed_users_q(user), pk__in=candidates).values_list("pk", flat=True)
+    )
+    invited = set(
+        Invitation.objects.filter(invited_by=user, user_id__in=set(candidates) - allowed).values_list(
+            "user_id", flat=True
+        )
+    )
+    allowed.update(pk for pk in invited if _holds_no_more(user, candidates[pk]))
+    return allowed
+
+
+def _holds_no_more(user, member):
+    from structures.models import Departement, Structure
+
+    perms_of_member = _scope_ignoring_active(member)
+    own_structures = set(
+        Structure.objects.filter(invitable_structures_q(user), pk__in=perms_of_member.structure_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if own_structures != set(perms_of_member.structure_ids):
+        return False
+    if not perms_of_member.is_federation:
+        return True
+    departement_regions = dict(
+        Departement.objects.filter(pk__in=perms_of_member.departement_ids).values_list("pk", "region_id")
+    )
+    return territory_within(perms_of_member, get_scope(user), departement_regions)
+
+
+def _scope_ignoring_active(member):
+    """The memberships and territory of `member`, even when the account is deactivated (to reactivate it)."""
+    from accounts.models import FederationScope, StructureMembership
+
+    structure_ids = frozenset(StructureMembership.objects.filter(user=member).values_list("structure_id", flat=True))
+    federation = FederationScope.objects.filter(user=member).first()
+    if federation is None:
+        return Scope(structure_ids=structure_ids)
+    return Scope(
+        structure_ids=structure_ids,
+        national=federation.national,
+        region_ids=frozenset(federation.regions.values_list("pk", flat=True)),
+        departement_ids=frozenset(federation.departements.values_list("pk", flat=True)),
+    )
+
+
+def can_deactivate(user, member):
+    """May `user` deactivate or reactivate `member`'s account? (`deactivatable_users`)"""
+    return member.pk in deactivatable_users(user, [member])
+
+
+def team_q(user):
+    """The accounts `user` sees on « Mon équipe »: the members of their structures and of their territory's, and
+    the people they invited."""
+    from structures.models import Structure
+
+    if is_superuser(user):
+        return EVERYTHING
+    structures = Structure.objects.filter(invitable_structures_q(user)).values("pk")
+    return Q(memberships__structure__in=structures) | Q(invitations_received__invited_by=user)

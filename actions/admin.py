@@ -33,33 +33,13 @@ from actions.models import (
     Partenaire,
     Public,
     Statut,
-    Synonyme,
     Territoire,
 )
 from fcsf_actions import uploads
 from opendata.cells import SafeCSV, SafeCSVImport
 from structures.models import Departement, Structure, match_departement
 
-# The vocabularies' admin (VocabularyAdmin, proposals) is in actions/admin_vocabularies.py.
-
-
-@admin.register(Synonyme)
-class SynonymeAdmin(admin.ModelAdmin):
-    """The search thesaurus (actions/thesaurus.py): the same for the whole catalogue, so national staff alone
-    change it; a change shows in the public search at once (the catalogue version moves)."""
-
-    list_display = ["__str__", "actif"]
-    list_filter = ["actif"]
-    search_fields = ["expressions"]
-
-    def has_add_permission(self, request):
-        return perms.manages_vocabularies(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return perms.manages_vocabularies(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return perms.manages_vocabularies(request.user) and super().has_delete_permission(request, obj)
+# The shared lists' admin (vocabularies, thesaurus, proposals) is in actions/admin_vocabularies.py.
 
 
 # Import and export (django-import-export): what a user exports is what the admin list shows them; only
@@ -293,8 +273,9 @@ class FicheImportForm(forms.Form):
     state = forms.ChoiceField(
         label="état des nouvelles actions",
         choices=[(value, label) for value, label in Action.State.choices if value != Action.State.ARCHIVEE],
-        initial=Action.State.PUBLIEE,
-        help_text="Les actions déjà présentes gardent leur état.",
+        initial=Action.State.SOUMISE,
+        help_text="« Soumise à validation » (conseillé pour un fichier venu d’une autre structure ou fédération) : "
+        "vous relirez chaque fiche avant de la publier. Les actions déjà présentes gardent leur état.",
     )
 
     def clean_fichier(self):

@@ -1,4 +1,4 @@
-"""The shared vocabularies in the back-office, and the proposals of new entries.
+"""The shared lists in the back-office (vocabularies, the search thesaurus), and the proposals of new entries.
 
 - **Who manages them**: national federation staff and superusers only (`perms.manages_vocabularies`): a
   vocabulary is shared by fiches of every territory, so a départemental federation renaming a mot-clé would
@@ -24,6 +24,7 @@ from actions.models import (
     Partenaire,
     Public,
     Statut,
+    Synonyme,
     Territoire,
     VocabularyProposal,
 )
@@ -31,8 +32,21 @@ from actions.models import (
 OWN_LOOKUP_FIELDS = {"id", "pk", "libelle", "position", "slug", "cle"}
 
 
+class NationalStaffChanges:
+    """Shared by fiches of every territory: only national staff (and superusers) add, change or delete."""
+
+    def has_add_permission(self, request):
+        return perms.manages_vocabularies(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return perms.manages_vocabularies(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return perms.manages_vocabularies(request.user) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Dimension, Statut, Public, Territoire, Initiative, MotCle, Partenaire)
-class VocabularyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(NationalStaffChanges, admin.ModelAdmin):
     """Shared lists: national staff maintain them, everyone with a role reads them (for the autocompletes)."""
 
     list_display = ["libelle", "position", "nombre_actions"]
@@ -63,14 +77,15 @@ class VocabularyAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return perms.has_role(request.user) and super().has_view_permission(request, obj)
 
-    def has_add_permission(self, request):
-        return perms.manages_vocabularies(request.user) and super().has_add_permission(request)
 
-    def has_change_permission(self, request, obj=None):
-        return perms.manages_vocabularies(request.user) and super().has_change_permission(request, obj)
+@admin.register(Synonyme)
+class SynonymeAdmin(NationalStaffChanges, admin.ModelAdmin):
+    """The search thesaurus (actions/thesaurus.py): the same for the whole catalogue, so national staff alone
+    change it; a change shows in the public search at once (the catalogue version moves)."""
 
-    def has_delete_permission(self, request, obj=None):
-        return perms.manages_vocabularies(request.user) and super().has_delete_permission(request, obj)
+    list_display = ["__str__", "actif"]
+    list_filter = ["actif"]
+    search_fields = ["expressions"]
 
 
 @admin.register(VocabularyProposal)

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = "Fiches action"
+
+    def ready(self):
+        from actions import staff_admin
+
+        staff_admin.install()

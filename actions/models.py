@@ -247,7 +247,11 @@ class Action(models.Model):
     )
 
     objects = ActionQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"],
+        verbose_name="version passée de la fiche",
+        verbose_name_plural="versions passées des fiches",
+    )
 
     class Meta:
         verbose_name = "action"

@@ -54,6 +54,33 @@ class ConcealingAdminMixin:
         raise Http404(f"Aucun(e) {opts.verbose_name} n° {object_id} dans votre périmètre.")
 
 
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """A log in the back-office (security log, e-mail outbox): nothing is added, edited or deleted by hand, and
+    only `may_read(request)` sees it, in the menu, the list and every object page."""
+
+    def may_read(self, request):
+        raise NotImplementedError
+
+    def has_module_permission(self, request):
+        return self.may_read(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_read(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if self.may_read(request) else queryset.none()
+
+
 class FcsfAdminSite(admin.AdminSite):
     site_header = "Actions des centres sociaux – administration"
     site_title = "Actions des centres sociaux"

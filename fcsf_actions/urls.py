@@ -5,7 +5,9 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from accounts.forms import AuditedSetPasswordForm, OutboxPasswordResetForm
+from actions import staff_admin
 from fcsf_actions.sitemaps import SITEMAPS, robots_txt
 
 
@@ -18,6 +20,26 @@ def favicon(request):
 RESET_CONTEXT = {"site_header": admin.site.site_header, "site_title": admin.site.site_title, "site_url": "/"}
 
 urlpatterns = [
+    # Staff pages next to the admin site's own (admin_view: signed-in staff only).
+    path(
+        "admin/",
+        include(
+            [
+                path("inviter/", admin.site.admin_view(accounts_views.invite), name="admin_invite"),
+                path("equipe/", admin.site.admin_view(accounts_views.team), name="admin_team"),
+                path(
+                    "actions/action/<int:pk>/dupliquer/",
+                    admin.site.admin_view(staff_admin.duplicate),
+                    name="admin_action_duplicate",
+                ),
+                path(
+                    "actions/action/<int:pk>/demander-une-modification/",
+                    admin.site.admin_view(staff_admin.request_change),
+                    name="admin_action_request_change",
+                ),
+            ]
+        ),
+    ),
     # Password reset by e-mail, from the login page (Django's views, templates/registration/, e-mail via the outbox).
     path(
         "admin/password_reset/",
@@ -44,6 +66,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
     path("api/", include("api.urls")),
     path("robots.txt", robots_txt, name="robots"),
     path("favicon.ico", favicon, name="favicon"),

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from accounts import perms
+from fcsf_actions.admin_site import ReadOnlyLogAdmin
 from notifications.forms import PreferenceForm
 from notifications.models import NotificationPreference, OutgoingEmail
 
@@ -57,7 +58,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyLogAdmin):
     """What left, what waits and why: for superusers, to check the SMTP settings; nothing here is edited."""
 
     list_display = ["created_at", "recipient", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
@@ -66,17 +67,5 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
 
-    def has_module_permission(self, request):
+    def may_read(self, request):
         return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -92,6 +92,7 @@ def relay(structure, form):
         "structure_url": services.absolute_url(structure.get_absolute_url()),
     }
     subject = f"Un message pour {structure.nom} depuis le catalogue des actions"
+    context.update(subject=subject, site_url=services.absolute_url("/"))
     messages = []
     with translation.override("fr"):
         body_text = render_to_string("structures/contact_email.txt", context)

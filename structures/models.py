@@ -317,7 +317,12 @@ class Structure(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     objects = StructureQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "nom_cle"], m2m_fields=["communes_desservies"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "nom_cle"],
+        m2m_fields=["communes_desservies"],
+        verbose_name="version passée de la structure",
+        verbose_name_plural="versions passées des structures",
+    )
 
     class Meta:
         verbose_name = "structure"

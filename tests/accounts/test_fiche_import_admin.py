@@ -50,15 +50,39 @@ def test_preview_writes_nothing_then_confirm_imports(world, login):
     assert Action.objects.filter(titre=FIRST_TITLE).count() == 1
 
 
-def test_fiche_outside_the_territory_is_refused_with_its_line(world, login):
+def test_fiche_outside_the_territory_is_skipped_with_its_structure_and_departement(world, login):
     response = upload(login(world.users.fed49), one_fiche("Loire-Atlantique"))
     report = response.context["report"]
-    assert report.refused
-    assert [diagnostic.line for diagnostic in report.errors] == [5]
+    assert not report.refused and report.created == 0
+    assert [(fiche.line, fiche.departement) for fiche in report.skipped] == [(5, "Loire-Atlantique (44)")]
     content = response.content.decode()
-    assert "Ligne 5 :" in content and "n’est pas dans votre périmètre" in content
-    assert "Confirmer l’import" not in content
-    assert not Action.objects.filter(titre=FIRST_TITLE).exists()
+    assert "hors de votre territoire" in content and "MAISON POUR TOUS MONPLAISIR" in content
+    assert "Confirmer l’import" not in content  # nothing of its own to import
+
+
+def test_file_covering_more_than_the_territory_imports_its_own_fiches(world, login):
+    client = login(world.users.fed49)
+    text = one_fiche() + one_fiche("Loire-Atlantique").replace("Les actions des centres sociaux\n", "", 1).replace(
+        FIRST_TITLE, "Une fiche de Nantes"
+    )
+    preview = upload(client, text, state="publiee")
+    report = preview.context["report"]
+    assert not report.refused and report.created == 1
+    assert report.titles == [FIRST_TITLE]
+    assert [fiche.titre for fiche in report.skipped] == ["Une fiche de Nantes"]
+    content = preview.content.decode()
+    assert FIRST_TITLE.replace("/", "/") in content.replace("&#x27;", "'")
+    # A file from others: « Soumise » is suggested for the confirmation, whatever was chosen first.
+    assert '<option value="soumise" selected>' in content
+    done = client.post(reverse(URL), {"confirm": "1", "digest": preview.context["digest"], "state": "soumise"})
+    assert done.context["report"].created == 1
+    assert Action.objects.get(titre=FIRST_TITLE).state == Action.State.SOUMISE
+    assert not Action.objects.filter(titre="Une fiche de Nantes").exists()
+
+
+def test_import_form_suggests_soumise(world, login):
+    page = login(world.users.fed49).get(reverse(URL))
+    assert '<option value="soumise" selected>' in page.content.decode()
 
 
 def test_regional_federation_imports_its_region(world, login):

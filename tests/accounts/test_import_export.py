@@ -64,7 +64,9 @@ def test_xlsx_and_json_exports(world, login):
     assert titles == {"Brouillon des Tilleuls", "Soumise des Tilleuls", "Publiée des Tilleuls"}
     data = json.loads(export(client, "actions_action", JSON_FORMAT).content)
     assert {row["titre"] for row in data} == titles
-    assert {row["structure"] for row in data} == {world.structures.mine.slug}
+    # Headers in words (the fields' verbose names), in every format of the back-office.
+    assert {row["structure (identifiant)"] for row in data} == {world.structures.mine.slug}
+    assert {"identifiant", "état de publication", "résumé", "nom de la structure"} <= set(data[0])
 
 
 def test_structure_export_is_scoped(world, login):
@@ -188,3 +190,18 @@ class TestStructureImport:
 
     def test_centre_cannot_import_structures(self, world, login):
         assert login(world.users.centre).get(reverse("admin:structures_structure_import")).status_code == 403
+
+
+def test_exported_file_has_verbose_headers_and_imports_back(world, login):
+    client = login(world.users.fed49)
+    exported = export(client, "actions_action").content.decode("utf-8-sig")
+    header = exported.splitlines()[0]
+    assert header.startswith("identifiant,titre,structure (identifiant),nom de la structure,département")
+    assert "resume" not in header and "_" not in header
+    renamed = exported.replace("Brouillon du Voisin", "Brouillon du Voisin renommé")
+    preview = upload(client, "actions_action", renamed)
+    assert preview.status_code == 200
+    assert not preview.context["result"].has_validation_errors()
+    response = client.post(reverse("admin:actions_action_process_import"), preview.context["confirm_form"].initial)
+    assert response.status_code == 302
+    assert Action.objects.get(pk=world.actions.neighbour_draft.pk).titre == "Brouillon du Voisin renommé"

@@ -124,3 +124,15 @@ def live_db(transactional_db, live_server):
 def sample_fiches(live_db):
     call_command("import_fiches", str(SAMPLE_FICHES), stdout=io.StringIO(), stderr=io.StringIO())
     return live_db
+
+
+def log_in(page, base_url, user):
+    """Signs `user` (made by tests.accounts.factories, whose PASSWORD it has) in to the back-office."""
+    from tests.accounts.factories import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")

@@ -6,8 +6,9 @@ from django.contrib.auth.models import User
 
 from actions.models import Action
 from structures.models import Departement
-from tests.accounts.factories import PASSWORD, centre_user, federation_user
+from tests.accounts.factories import centre_user, federation_user
 from tests.actions.factories import ActionFactory
+from tests.browser.conftest import log_in
 from tests.structures.factories import StructureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,15 +28,6 @@ def accounts(live_db):
         "federation": federation_user(departements=["49"], username="federation"),
         "other_draft": other_draft,
     }
-
-
-def log_in(page, base_url, user):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base_url}/admin/")
 
 
 def pick_autocomplete(page, field, text):
