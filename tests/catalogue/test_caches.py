@@ -200,6 +200,33 @@ def test_a_broad_query_lists_title_matches_first_then_newest(client, db, monkeyp
     assert titles == ["Jardin des anciens", "Fête 0", "Fête 1", "Fête 2"]
 
 
+def test_a_broad_query_first_page_reads_only_the_titles_of_its_newest_matches(client, db, monkeypatch):
+    """When the newest matches hold enough title matches for the page, they are the page (every other title
+    match is older): the order is the same as with every title match read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions import search, views
+
+    now = timezone.now()
+    ages = {"Jardin A": 0, "Jardin B": 1, "Fête": 2, "Jardin C": 3}
+    for titre, days in ages.items():
+        action = ActionFactory(titre=titre, resume="Autour du jardin partagé.")
+        Action.objects.filter(pk=action.pk).update(published_at=now - timedelta(days=days))
+    monkeypatch.setattr(search, "RANK_LIMIT", 2)
+    monkeypatch.setattr(views, "FEW", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "BROAD_WINDOW", 1)
+    monkeypatch.setattr(views, "BROAD_WINDOW_MIN", 1)
+    with CaptureQueriesContext(connection) as first_page:
+        first = card_titles(client.get(LIST, {"q": "jardin"}).content.decode())
+    assert first == ["Jardin A", "Jardin B"]  # the two newest matches are both title matches
+    assert not any(search.TITLE_MATCHING_SQL in query["sql"] for query in first_page.captured_queries)
+    second = card_titles(client.get(LIST, {"q": "jardin", "page": 2}).content.decode())
+    assert second == ["Jardin C", "Fête"]  # 3 title matches among the 4 newest: every title match read
+
+
 def test_a_cached_page_is_never_served_after_a_change(client, db, django_assert_num_queries):
     action = ActionFactory(titre="Avant")
     client.get(action.get_absolute_url())
