@@ -5,8 +5,8 @@
 # FCSF_TEST_WORKERS=auto by default, one per core): the tests in a rolled-back transaction, then the transactional
 # ones (they flush the database: apart, as pytest-django puts them last in one process), then the `serial` tests
 # alone (they stop and restart the cluster). One verdict. Options for every phase: PYTEST_ADDOPTS="--durations=20".
-# With arguments, one plain pytest run with them (e.g. scripts/test.sh tests/actions -k import -x; add -n 2 to
-# spread it over workers).
+# With arguments, one plain pytest run with them (e.g. scripts/test.sh tests/actions -k import -x; -n 2 only with
+# -m "not transactional", the order of transactional tests is not kept on workers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
