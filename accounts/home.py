@@ -35,20 +35,6 @@ IDENTITY_EMPTY_Q = (
     | Q(population__isnull=True)
 )
 
-TO_CORRECT = "a-corriger"
-
-
-def badge(action, revision_state=None):
-    """(css key, label) of a fiche's state badge: the workflow's (« À corriger » for a draft sent back), or its
-    pending revision's (« Révision en attente », « Révision à corriger »)."""
-    from actions.models import Revision
-
-    if revision_state == Revision.State.SOUMISE:
-        return "revision", "Révision en attente"
-    if revision_state == Revision.State.RENVOYEE:
-        return TO_CORRECT, "Révision à corriger"
-    return workflow.badge(action)
-
 
 def preview_url(action):
     """The back-office preview of a fiche (the workflow's), whatever its state."""
@@ -59,14 +45,10 @@ def centre_home(user):
     scope = perms.get_scope(user)
     fiches = Action.objects.filter(structure_id__in=scope.structure_ids)
     counts = dict(fiches.values_list("state").annotate(n=Count("pk")).order_by())
-    to_correct = fiches.filter(state=Action.State.BROUILLON).exclude(commentaire_moderation="")
+    to_correct = fiches.filter(workflow.SENT_BACK_Q)
     rows = list(
         fiches.select_related("structure__departement")
-        .annotate(
-            to_correct=ExpressionWrapper(
-                Q(state=Action.State.BROUILLON) & ~Q(commentaire_moderation=""), output_field=BooleanField()
-            )
-        )
+        .annotate(to_correct=ExpressionWrapper(workflow.SENT_BACK_Q, output_field=BooleanField()))
         .order_by("-to_correct", "-updated_at", "pk")[: ROWS * 3]
     )
     from actions.models import Revision
@@ -81,7 +63,7 @@ def centre_home(user):
     )
     entries = []
     for action in rows:
-        key, label = badge(action, revisions.get(action.pk))
+        key, label = workflow.badge(action, revisions.get(action.pk))
         entries.append(
             {
                 "action": action,

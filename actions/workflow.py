@@ -36,7 +36,9 @@ The API (used by the admin form, the bulk actions, both imports and the commands
   the second call finds the new state and is refused (« déjà … »);
 - `transition_between(user, action, target_state)` → the transition name that moves `action` to `target_state`
   for `user` (None if same state, "" if none), for the imports' « state » column;
-- `badge(action)` → (css class, French label) for lists: « À corriger » for a sent back draft, else its state;
+- `badge(action, revision_state=None)` → (css class, French label) for lists: « À corriger » for a sent back draft,
+  « Révision en attente » / « Révision à corriger » for a pending revision's state, else the fiche's state;
+- `SENT_BACK_Q`: the sent back drafts, as a query filter;
 - `sent_back_record(action)` → the last send-back record (comment, user, date) of a brouillon, or None;
 - `stamp_dates(action, now)` → the dates a state implies, for writers that set the state themselves (imports);
 - revisions of published fiches: `pending_revision(action)`, `submit_revision(action, data, user)` (a centre's
@@ -51,6 +53,7 @@ The API (used by the admin form, the bulk actions, both imports and the commands
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import perms
@@ -502,21 +505,30 @@ def sent_back_record(action):
     return action.transitions.filter(name="send_back").select_related("user").order_by("-created_at", "-pk").first()
 
 
-def badge(action):
-    """(css class, French label) of `action` in the back-office lists."""
+TO_CORRECT = "a-corriger"
+# A draft sent back to its centre: a brouillon with the federation's comment (the rule of `badge`, for queries).
+SENT_BACK_Q = Q(state=BROUILLON) & ~Q(commentaire_moderation="")
+
+
+def badge(action, revision_state=None):
+    """(css class, French label) of `action` in the back-office lists; `revision_state`: the state of its pending
+    revision, if any, which is what the centre waits on."""
+    if revision_state == "soumise":
+        return ("revision", "Révision en attente")
+    if revision_state == "renvoyee":
+        return (TO_CORRECT, "Révision à corriger")
     if action.state == BROUILLON and action.commentaire_moderation:
-        return ("a-corriger", "À corriger")
+        return (TO_CORRECT, "À corriger")
     return (action.state, STATE_LABELS[action.state].capitalize())
 
 
 def waiting_count(user):
     """The number of soumise fiches waiting in `user`'s moderation scope (None for who moderates nothing)."""
-    from actions.models import Action, Revision
+    from actions.models import Action
 
     if not perms.is_federation(user):
         return None
-    revisions = Revision.objects.filter(state=Revision.State.SOUMISE, action__in=Action.objects.in_scope(user))
-    return Action.objects.to_moderate(user).count() + revisions.count()
+    return Action.objects.to_moderate(user).count() + revisions_to_moderate(user).count()
 
 
 def revisions_to_moderate(user):
