@@ -50,3 +50,40 @@ class TestVocabulary:
         first = ActionFactory(titre="Jardin partagé")
         second = ActionFactory(titre="Jardin partagé")
         assert (first.slug, second.slug) == ("jardin-partage", "jardin-partage-2")
+
+
+@pytest.mark.django_db
+class TestTextCompression:
+    """Migration 0018: the fiches' long texts are compressed with lz4 (the Debian PostgreSQL 15 the project
+    installs has it), cheaper to write than pglz; a text column added later must be added to it."""
+
+    TABLES = ["actions_action", "actions_historicalaction", "actions_revision"]
+
+    def test_every_text_column_of_the_fiche_tables_uses_lz4(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attrelid::regclass::text, attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = ANY(%s::regclass[]) AND attnum > 0 AND NOT attisdropped "
+                "AND atttypid IN ('text'::regtype, 'jsonb'::regtype)",
+                [self.TABLES],
+            )
+            columns = cursor.fetchall()
+        assert len(columns) >= 30
+        assert [column for column in columns if column[2] != "l"] == []
+
+    def test_a_long_text_is_stored_compressed_with_lz4(self):
+        from django.db import connection
+
+        action = ActionFactory(description_experience="Un atelier de cuisine partagée. " * 400)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_column_compression(description_experience) FROM actions_action WHERE id = %s", [action.pk]
+            )
+            assert cursor.fetchone()[0] == "lz4"
+            cursor.execute(
+                "SELECT pg_column_compression(description_experience) FROM actions_historicalaction WHERE id = %s",
+                [action.pk],
+            )
+            assert {row[0] for row in cursor.fetchall()} == {"lz4"}
