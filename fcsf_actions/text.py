@@ -1,6 +1,7 @@
 """Text helpers with no database."""
 
 import unicodedata
+from functools import lru_cache
 
 
 def fold(text):
@@ -16,6 +17,7 @@ def fold(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=16_384)  # an import asks for the same structure, département and list names thousands of times
 def normalize_label(text):
     """Key under which two spellings of one name are the same.
 

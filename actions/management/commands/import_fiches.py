@@ -1,4 +1,5 @@
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,11 +37,13 @@ def collect_files(paths):
     return files
 
 
-def read_file(file):
-    """(name, parsed file or the error that refuses it)."""
-    if file == STDIN:
-        return "<stdin>", read(sys.stdin.buffer.read(), "<stdin>")
-    return str(file), read(file.read_bytes(), str(file))
+def read_file(file, start=None):
+    """(name, parsed file or the error that refuses it); parsing waits for the event `start`, if given."""
+    data = sys.stdin.buffer.read() if file == STDIN else file.read_bytes()
+    if start is not None:
+        start.wait()
+    name = "<stdin>" if file == STDIN else str(file)
+    return name, read(data, name)
 
 
 class Command(BaseCommand):
@@ -68,21 +71,28 @@ class Command(BaseCommand):
     def handle(self, *args, paths, state, dry_run, force, **options):
         files = collect_files(paths)
         reports = []
-        # Each file is read and parsed (Python, no database) in a thread while the database writes the one before.
+        # Each file is parsed (Python, no database) in a thread while the database writes the one before, from the
+        # moment the database starts that file's long statement: started earlier, the parse would hold the
+        # interpreter while each short query's answer waits for it (up to 5 ms each), and slow the import down.
         with ThreadPoolExecutor(max_workers=1) as reader:
             upcoming = reader.submit(read_file, files[0])
             for index in range(1, len(files) + 1):
                 name, parsed = upcoming.result()
+                writing = threading.Event()
                 if index < len(files):
-                    upcoming = reader.submit(read_file, files[index])
+                    upcoming = reader.submit(read_file, files[index], writing)
                 progress = self.progress_bar(f"[{index}/{len(files)}] {name}") if self.stdout.isatty() else None
                 try:
-                    report = load_parsed(parsed, name, state=state, dry_run=dry_run, force=force, progress=progress)
+                    report = load_parsed(
+                        parsed, name, state=state, dry_run=dry_run, force=force, progress=progress, writing=writing.set
+                    )
                 except DatabaseError as error:
                     # The file's transaction is rolled back with the lost connection: nothing of it was written.
                     connection.close()  # the next file gets a new connection
                     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                     report = LoadReport(name, errors=[Diagnostic(name, 1, f"{DATABASE_LOST} ({reason}).")])
+                finally:
+                    writing.set()  # a file refused before writing anything
                 if progress:
                     self.stdout.write("\r" + " " * PROGRESS_WIDTH + "\r", ending="")
                 reports.append(report)
