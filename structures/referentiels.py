@@ -64,9 +64,11 @@ def insert_rows(model, field_names, rows):
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    # The raw cursor's errors are psycopg's: wrapped, they are Django's (IntegrityError…) as for any other query.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 COMMUNE_FIELDS = ["nom", "nom_cle", "departement_id"]

@@ -117,13 +117,13 @@ def load_bytes(data, filename, *, state=Action.State.PUBLIEE, dry_run=False, for
     return load_parsed(read(data, filename), filename, state=state, dry_run=dry_run, force=force, progress=progress)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PreparedFiche:
-    """What the import draws from a fiche without the database."""
+    """What the import draws from a fiche without the database. Read only: a file written again after a conflict
+    (`WRITE_ATTEMPTS`) starts from the same."""
 
     texts: dict  # titre and the text fields, as stored
     serialized: dict  # the same values in JSON, for the fingerprint
-    action: Action  # the new action holding the texts, if the fiche is new
 
 
 @dataclass
@@ -132,13 +132,13 @@ class PreparedFile(ParsedFile):
 
 
 def prepare(parsed):
-    """`parsed` with each fiche's `PreparedFiche`: the Python work of a file that needs no database, done by `read`
+    """`parsed` with each fiche's `PreparedFiche`: Python work of a file that needs no database, done by `read`
     in the command's reader thread while the database writes the file before."""
     prepared = []
     for fiche in parsed.fiches:
         texts = {name: getattr(fiche, name) for name in ["titre", *TEXT_FIELDS]}
         serialized = {name: to_json(value) for name, value in texts.items()}
-        prepared.append(PreparedFiche(texts, serialized, Action(**texts, federation_draft=True)))
+        prepared.append(PreparedFiche(texts, serialized))
     return PreparedFile(parsed.fiches, parsed.warnings, prepared)
 
 
@@ -413,10 +413,9 @@ class _FileLoader:
                     f"L’action « {fiche.titre} » est importée en brouillon : {' '.join(missing.values())}",
                     index,
                 )
-            action = prepared.action
-            action.state, action.created_at = state, self.now
+            action = Action(state=state, created_at=self.now, federation_draft=True)
             self.actions[key] = action
-            self.assign(action, content, prepared.serialized, texts_set=True)
+            self.assign(action, content, prepared.serialized)
             self.report.created += 1
             return
         current = self.current[key]
@@ -439,11 +438,10 @@ class _FileLoader:
         self.assign(action, content, prepared.serialized)
         self.report.updated += 1
 
-    def assign(self, action, content, serialized, texts_set=False):
+    def assign(self, action, content, serialized):
         """Gives `action` the content of a fiche, to be written by `write`."""
-        if not texts_set:
-            for name in ["titre", *TEXT_FIELDS]:
-                setattr(action, name, content[name])
+        for name in ["titre", *TEXT_FIELDS]:
+            setattr(action, name, content[name])
         action.structure_id = content["structure"]
         for name in SINGLE_VALUE_FIELDS:
             setattr(action, f"{name}_id", content[name])

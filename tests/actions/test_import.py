@@ -354,3 +354,34 @@ def test_created_actions_history_names_who_imported_them(admin_client, admin_use
             action.structure_id,
             action.dimension_id,
         )
+
+
+@pytest.mark.django_db
+def test_a_slug_taken_by_another_writer_during_the_import_restarts_the_file(monkeypatch):
+    """An admin save taking one of the slugs the import chose, between its choice and its write: the file is
+    written again from the start (`WRITE_ATTEMPTS`), and every fiche of it is there, searchable, once."""
+    from django.db import connection
+
+    from actions.fiches import loader
+    from tests.actions.factories import ActionFactory
+
+    allocate, taken = loader.allocate_slugs, []
+
+    def allocate_then_lose_one(model, texts):
+        slugs = allocate(model, texts)
+        if model is Action and not taken:
+            taken.append(slugs[0])
+            ActionFactory(slug=slugs[0], titre="Enregistrée dans l’administration entre-temps")
+        return slugs
+
+    monkeypatch.setattr(loader, "allocate_slugs", allocate_then_lose_one)
+    report = load_bytes(SAMPLE.read_bytes(), SAMPLE.name)
+
+    assert taken and not report.errors
+    assert report.created == report.fiches > 1
+    # The other writer's row went with the first attempt's transaction; the file's fiches are all written.
+    assert Action.objects.count() == report.fiches
+    assert Action.objects.filter(titre=FIRST_TITLE).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM actions_search JOIN actions_action ON actions_action.id = action_id")
+        assert cursor.fetchone()[0] == report.fiches
